@@ -1,0 +1,60 @@
+package io.freeanchor.kernels;
+
+import java.util.List;
+
+/**
+ * The ops a compiled plan runs. Callers allocate every output with its final shape and pass it in;
+ * a backend writes it and keeps no reference to it. Outputs never alias inputs. Data-movement ops
+ * (transpose, concat, slice, gather, copy) accept FLOAT32 and INT64; arithmetic ops FLOAT32 unless
+ * stated. A backend must throw rather than fall back to another one.
+ */
+public interface Backend extends AutoCloseable {
+    /** Short name for messages and benchmarks, e.g. "java-reference". */
+    String name();
+
+    /** Worker threads this backend uses for one op. */
+    int threads();
+
+    /**
+     * y = activation(conv(x, w) + bias + residual). x is [N, C, H, W], w is [M, C / group, kH, kW],
+     * bias is [M] or null, residual is y-shaped or null, y is [N, M, outH, outW].
+     */
+    void conv2d(Conv2dParams p, Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor y);
+
+    /** Inference batch normalization over axis 1: (x - mean) / sqrt(var + eps) * scale + bias. */
+    void batchNorm(float epsilon, Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var, Tensor y);
+
+    /** Max pooling over the last two axes of [N, C, H, W]. */
+    void maxPool2d(Pool2dParams p, Tensor x, Tensor y);
+
+    /** y = a op b with NumPy broadcasting; FLOAT32 or INT64 (all three the same type). */
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor y);
+
+    /** y = op(x), element-wise. */
+    void unary(UnaryOp op, Tensor x, Tensor y);
+
+    /** Nearest-neighbour resize; y's shape gives the output size. */
+    void resizeNearest(ResizeParams p, Tensor x, Tensor y);
+
+    /** y = x permuted: y.dim(i) == x.dim(perm[i]). */
+    void transpose(int[] perm, Tensor x, Tensor y);
+
+    /** Concatenation of xs along axis. */
+    void concat(int axis, List<Tensor> xs, Tensor y);
+
+    /** Strided slice: y[i...] = x[starts[k] + i_k * steps[k] ...]; steps may be negative. */
+    void slice(int[] starts, int[] steps, Tensor x, Tensor y);
+
+    /** ONNX Gather: indices (INT64, negatives counted from the end) pick entries of x along axis. */
+    void gather(int axis, Tensor x, Tensor indices, Tensor y);
+
+    /** Element-wise conversion between FLOAT32 and INT64 (float to int truncates toward zero). */
+    void cast(Tensor x, Tensor y);
+
+    /** y = x, same type and size (shapes may differ: reshape into a fresh buffer). */
+    void copy(Tensor x, Tensor y);
+
+    /** Releases worker threads and any native or device memory. */
+    @Override
+    void close();
+}

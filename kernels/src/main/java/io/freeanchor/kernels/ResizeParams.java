@@ -1,0 +1,49 @@
+package io.freeanchor.kernels;
+
+/**
+ * Nearest-neighbour resize over any rank. For each output axis coordinate {@code o} the input
+ * coordinate is {@code coordinate.toInput(o, scale, inSize, outSize)}, then rounded by
+ * {@code rounding} and clamped into {@code [0, inSize - 1]}.
+ *
+ * @param scales per-axis scale (output / input), as ONNX uses it in the coordinate transform
+ */
+public record ResizeParams(float[] scales, CoordinateTransform coordinate, NearestRounding rounding) {
+    public ResizeParams {
+        scales = scales.clone();
+    }
+
+    @Override
+    public float[] scales() {
+        return scales.clone();
+    }
+
+    /** ONNX coordinate_transformation_mode values that apply to nearest resize. */
+    public enum CoordinateTransform {
+        HALF_PIXEL, PYTORCH_HALF_PIXEL, ALIGN_CORNERS, ASYMMETRIC, TF_HALF_PIXEL_FOR_NN;
+
+        /** Computed in float, as ONNX Runtime does, so that ties round the same way. */
+        public float toInput(int out, float scale, int inSize, int outSize) {
+            return switch (this) {
+                case HALF_PIXEL -> (out + 0.5f) / scale - 0.5f;
+                case PYTORCH_HALF_PIXEL -> outSize > 1 ? (out + 0.5f) / scale - 0.5f : 0f;
+                case ALIGN_CORNERS -> outSize == 1 ? 0f : out * (float) (inSize - 1) / (outSize - 1);
+                case ASYMMETRIC -> out / scale;
+                case TF_HALF_PIXEL_FOR_NN -> (out + 0.5f) / scale;
+            };
+        }
+    }
+
+    /** ONNX nearest_mode values. */
+    public enum NearestRounding {
+        ROUND_PREFER_FLOOR, ROUND_PREFER_CEIL, FLOOR, CEIL;
+
+        public int round(float x) {
+            return switch (this) {
+                case ROUND_PREFER_FLOOR -> (int) Math.ceil(x - 0.5f);
+                case ROUND_PREFER_CEIL -> (int) Math.floor(x + 0.5f);
+                case FLOOR -> (int) Math.floor(x);
+                case CEIL -> (int) Math.ceil(x);
+            };
+        }
+    }
+}
