@@ -1,0 +1,55 @@
+package io.freeanchor.eval.cli;
+
+import io.freeanchor.kernels.Npy;
+import io.freeanchor.network.ModelException;
+import io.freeanchor.onnx.OnnxFormatException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code freeanchor} command. */
+@Command(name = "freeanchor", mixinStandardHelpOptions = true, version = "freeanchor 0.1.0",
+        description = "Pure-Java inference for FreeAnchor / RetinaNet ONNX models.",
+        subcommands = {RunCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    /** Exit code for bad input: a file, model, option or shape the user can fix. */
+    public static final int EXIT_BAD_INPUT = 2;
+    /** Exit code for a failure of ours. */
+    public static final int EXIT_INTERNAL = 1;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams; returns the exit code (for tests). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, err));
+        cli.setParameterExceptionHandler((e, args1) -> {
+            err.println("error: " + e.getMessage());
+            err.println("(see 'freeanchor " + (e.getCommandLine().getCommandName().equals("freeanchor") ? "" : e.getCommandLine().getCommandName() + " ") + "--help')");
+            return EXIT_BAD_INPUT;
+        });
+        return cli.execute(args);
+    }
+
+    /** One line per failure; a stack trace only for our own bugs, and only with FREEANCHOR_DEBUG set. */
+    static int handle(Throwable e, PrintWriter err) {
+        if (e instanceof OnnxFormatException || e instanceof Npy.NpyException || e instanceof ModelException
+                || e instanceof UserInputException || e instanceof IllegalArgumentException) {
+            err.println("error: " + e.getMessage());
+            return EXIT_BAD_INPUT;
+        }
+        if (e instanceof OutOfMemoryError) {
+            err.println("error: out of Java heap memory (" + e.getMessage() + "); lower the batch or input size, or raise FREEANCHOR_HEAP");
+            return EXIT_BAD_INPUT;
+        }
+        err.println("internal error: " + e + (System.getenv("FREEANCHOR_DEBUG") == null ? " (set FREEANCHOR_DEBUG=1 for a stack trace)" : ""));
+        if (System.getenv("FREEANCHOR_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        return EXIT_INTERNAL;
+    }
+}

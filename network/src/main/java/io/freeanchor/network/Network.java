@@ -1,0 +1,139 @@
+package io.freeanchor.network;
+
+import io.freeanchor.kernels.Backend;
+import io.freeanchor.kernels.DType;
+import io.freeanchor.kernels.Tensor;
+import io.freeanchor.onnx.OnnxModel;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A plan bound to a backend, with its activation buffers allocated once and reused by every run.
+ * Not thread-safe: one run at a time. Does not own the backend.
+ */
+public final class Network {
+    private final Plan plan;
+    private final Backend backend;
+    private final Tensor[] slots;
+
+    /** Receives each step's wall time, for profiles. */
+    @FunctionalInterface
+    public interface StepListener {
+        void stepDone(String name, String opType, long nanos);
+    }
+
+    private Network(Plan plan, Backend backend) {
+        this.plan = plan;
+        this.backend = backend;
+        MemoryPlan m = plan.memory();
+        long need = m.peakBytes() + m.outputBytes();
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > available) {
+            throw new ModelException(String.format(
+                    "running this model at input shape %s needs %.2f GiB of activations and outputs, but only %.2f GiB"
+                            + " of Java heap is free; lower the batch or input size, or raise the heap (FREEANCHOR_HEAP=32g)",
+                    describeInputs(plan), need / 1073741824.0, available / 1073741824.0));
+        }
+        slots = new Tensor[m.slotCount()];
+        for (int s = 0; s < slots.length; s++) {
+            int n = Math.toIntExact(m.slotElements(s));
+            slots[s] = m.slotType(s) == DType.FLOAT32 ? Tensor.ofFloats(new int[] {n}, new float[n])
+                    : Tensor.ofLongs(new int[] {n}, new long[n]);
+        }
+    }
+
+    /** Plans and binds in one go. */
+    public static Network compile(OnnxModel model, Map<String, int[]> inputShapes, Backend backend, PlanOptions options) {
+        return new Network(Planner.plan(model, inputShapes, options), backend);
+    }
+
+    public static Network bind(Plan plan, Backend backend) {
+        return new Network(plan, backend);
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Runs the graph; returns every graph output by name, in graph order. */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        return run(inputs, null);
+    }
+
+    public Map<String, Tensor> run(Map<String, Tensor> inputs, StepListener listener) {
+        Map<String, Tensor> env = new HashMap<>(plan.constants());
+        checkInputs(inputs);
+        env.putAll(inputs);
+        MemoryPlan m = plan.memory();
+        for (PlanNode n : plan.nodes()) {
+            long start = listener == null ? 0 : System.nanoTime();
+            Tensor[] in = new Tensor[n.inputs.size()];
+            for (int i = 0; i < in.length; i++) {
+                String name = n.inputs.get(i);
+                in[i] = name.isEmpty() ? null : env.get(name);
+            }
+            if (n.step.isView()) {
+                env.put(n.outputs.getFirst(), in[0].reshape(plan.type(n.outputs.getFirst()).shape()));
+                continue;
+            }
+            Tensor[] out = new Tensor[n.outputs.size()];
+            for (int i = 0; i < out.length; i++) {
+                String name = n.outputs.get(i);
+                ValueType t = plan.type(name);
+                int slot = m.slotOf(name);
+                out[i] = slot >= 0 ? slots[slot].viewAs(t.shape()) : Tensor.zeros(t.dtype(), t.shape());
+                env.put(name, out[i]);
+            }
+            try {
+                n.step.run(backend, in, out);
+            } catch (IllegalArgumentException e) {
+                throw new ModelException("node '" + n.name + "' (" + n.opType + "): " + e.getMessage(), e);
+            }
+            if (listener != null) {
+                listener.stepDone(n.name, n.opType, System.nanoTime() - start);
+            }
+        }
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (String o : plan.outputs()) {
+            Tensor t = env.get(o);
+            String root = plan.root(o);
+            // Outputs that are constants or (views of) inputs are copied so callers own what they get.
+            boolean owned = !plan.constants().containsKey(root) && !inputs.containsKey(root);
+            result.put(o, owned ? t : t.copy());
+        }
+        return result;
+    }
+
+    private void checkInputs(Map<String, Tensor> inputs) {
+        for (Map.Entry<String, ValueType> e : plan.inputs().entrySet()) {
+            Tensor t = inputs.get(e.getKey());
+            if (t == null) {
+                throw new ModelException("missing input '" + e.getKey() + "' " + e.getValue()
+                        + " (inputs: " + plan.inputs().keySet() + ")");
+            }
+            ValueType want = e.getValue();
+            if (t.dtype() != want.dtype() || !Arrays.equals(t.shape(), want.shape())) {
+                throw new ModelException("input '" + e.getKey() + "': expected " + want + ", got " + t
+                        + " (the plan was made for " + want + ")");
+            }
+        }
+        for (String name : inputs.keySet()) {
+            if (!plan.inputs().containsKey(name)) {
+                throw new ModelException("unexpected input '" + name + "' (inputs: " + plan.inputs().keySet() + ")");
+            }
+        }
+    }
+
+    private static String describeInputs(Plan plan) {
+        StringBuilder sb = new StringBuilder();
+        plan.inputs().forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append('=').append(v));
+        return sb.toString();
+    }
+}
