@@ -59,7 +59,8 @@ PRESETS = {
     # Committed; small enough to keep in git.  P7 is 1x2.
     "tiny": dict(out="fixtures/tiny", width=8, input_shape=(2, 3, 96, 160), seed=0),
     # Committed; the fastest one for unit tests.  P6 and P7 are 1x1.
-    "micro": dict(out="fixtures/micro", width=16, input_shape=(1, 3, 64, 64), seed=1),
+    # Also exported (dynamic batch) at opsets 11 and 17, the ends of the range we support.
+    "micro": dict(out="fixtures/micro", width=16, input_shape=(1, 3, 64, 64), seed=1, extra_opsets=(11, 17)),
     # Committed; H and W not multiples of 32, so the FPN top-down nearest
     # resize goes 3x4 -> 5x7 -> 9x13 (not an exact 2x).
     "odd": dict(out="fixtures/odd", width=16, input_shape=(1, 3, 72, 104), seed=2),
@@ -259,8 +260,8 @@ def op_histogram(model_proto):
     return dict(sorted(collections.Counter(n.op_type for n in model_proto.graph.node).items()))
 
 
-def export(model, x, path, dynamic=False, keep_bn=False):
-    kwargs = dict(opset_version=OPSET, input_names=["input"])
+def export(model, x, path, dynamic=False, keep_bn=False, opset=OPSET):
+    kwargs = dict(opset_version=opset, input_names=["input"])
     if dynamic:
         kwargs["dynamic_axes"] = {"input": {0: "-1"}}
     if keep_bn:
@@ -377,7 +378,8 @@ def run_onnx(proto, feeds):
             y = np.take(i[0], i[1], axis=a.get("axis", 0))
         elif op == "Unsqueeze":
             y = i[0]
-            for ax in sorted(int(v) for v in i[1]):
+            axes = a["axes"] if "axes" in a else i[1]  # attribute before opset 13, input after
+            for ax in sorted(int(v) for v in axes):
                 y = np.expand_dims(y, ax)
         elif op == "Concat":
             y = np.concatenate(i, axis=a["axis"])
@@ -392,7 +394,8 @@ def run_onnx(proto, feeds):
                 idx[int(ax)] = slice(int(s), int(e), int(st))
             y = data[tuple(idx)]
         elif op == "Resize":
-            assert i[1] is None and i[2] is None, "expected Resize(X, '', '', sizes)"
+            # opset 13+: Resize(X, '', '', sizes); opset 11 passes an unused roi and empty scales
+            assert i[2] is None or i[2].size == 0, "expected Resize by sizes"
             y = _resize_nearest(i[0], i[3], a)
         else:
             raise NotImplementedError(op)
@@ -509,6 +512,9 @@ def main(argv=None):
         exports["dynamic"] = export(model, x, os.path.join(out, "model_dynamic.onnx"), dynamic=True)
         exports["static"] = export(model, x, os.path.join(out, "model_static.onnx"))
         exports["bn"] = export(model, x, os.path.join(out, "model_bn.onnx"), keep_bn=True)
+        for opset in cfg.get("extra_opsets", ()):
+            exports["dynamic_opset%d" % opset] = export(
+                model, x, os.path.join(out, "model_dynamic_opset%d.onnx" % opset), dynamic=True, opset=opset)
     n_bn = check_bn_inference(exports["bn"])
     # exporting must not have changed the model
     with torch.no_grad():
