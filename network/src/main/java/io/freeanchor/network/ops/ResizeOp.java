@@ -55,7 +55,7 @@ public final class ResizeOp {
                     throw c.error("scale " + s[i] + " on axis " + i + " must be positive");
                 }
                 scales[i] = s[i];
-                out[i] = c.dimension((long) Math.floor((double) x.dim(i) * s[i]), "output size on axis " + i);
+                out[i] = c.dimension((long) Math.floor(x.dim(i) * s[i]), "output size on axis " + i);
             }
         } else {
             long[] sizes = sizesT.toLongArray();
