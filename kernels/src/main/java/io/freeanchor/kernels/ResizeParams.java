@@ -3,7 +3,8 @@ package io.freeanchor.kernels;
 /**
  * Nearest-neighbour resize over any rank. For each output axis coordinate {@code o} the input
  * coordinate is {@code coordinate.toInput(o, scale, inSize, outSize)}, then rounded by
- * {@code rounding} and clamped into {@code [0, inSize - 1]}.
+ * {@code rounding} and clamped into {@code [0, inSize - 1]}. An axis with scale exactly 1 and equal
+ * sizes is copied as it is (ONNX Runtime's rule; tf_half_pixel_for_nn with ceil would shift it).
  *
  * @param scales per-axis scale (output / input), as ONNX uses it in the coordinate transform
  */

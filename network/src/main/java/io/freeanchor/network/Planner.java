@@ -121,17 +121,20 @@ public final class Planner {
 
     private Map<String, ValueType> resolveInputs(Graph g, Map<String, int[]> given) {
         Map<String, ValueType> out = new LinkedHashMap<>();
-        Set<String> known = new HashSet<>();
+        List<String> known = g.inputs().stream().map(ValueInfo::name).toList();
+        for (String name : given.keySet()) {
+            if (!known.contains(name)) {
+                throw new ModelException("the model has no input named '" + name + "' (inputs: " + known + ")");
+            }
+        }
         for (ValueInfo in : g.inputs()) {
-            known.add(in.name());
             DType dtype = TensorConversion.dtypeOf(in.elementType(), "graph input '" + in.name() + "'");
             int[] shape = given.get(in.name());
             List<Dim> declared = in.shape();
             if (shape == null) {
                 if (declared == null || !declared.stream().allMatch(d -> d instanceof Dim.Fixed)) {
-                    throw new ModelException("graph input '" + in.name() + "' has shape " + declared
-                            + " with unknown dimensions: give its shape, e.g. --input-shape "
-                            + in.name() + "=1,3,800,1344");
+                    throw new ModelException("no shape given for graph input '" + in.name() + "', declared as "
+                            + declared + " with unknown dimensions");
                 }
                 shape = declared.stream().mapToInt(d -> Math.toIntExact(((Dim.Fixed) d).size())).toArray();
             } else if (declared != null) {
@@ -155,11 +158,6 @@ public final class Planner {
             ValueType t = new ValueType(dtype, shape);
             checkSize(t, "graph input '" + in.name() + "'");
             out.put(in.name(), t);
-        }
-        for (String name : given.keySet()) {
-            if (!known.contains(name)) {
-                throw new ModelException("the model has no input named '" + name + "' (inputs: " + out.keySet() + ")");
-            }
         }
         return out;
     }

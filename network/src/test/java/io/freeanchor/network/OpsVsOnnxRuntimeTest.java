@@ -24,7 +24,6 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -365,9 +364,6 @@ class OpsVsOnnxRuntimeTest {
      * values must not see the first run's weights (JavaBackend caches packed weights by array).
      */
     @Test
-    @Disabled("BUG in kernels: JavaBackend.conv2d caches packed weights keyed by the weight's float[] store "
-            + "(packedCache); a weight computed at run time lives in a reused memory-plan slot, so the second run "
-            + "(and any later Conv whose weights land in the same slot) uses stale packed weights")
     void convWithWeightsComputedAtRunTime() {
         TestGraphs g = TestGraphs.opset(13)
                 .input("X", FLOAT, 1, 4, 6, 6).input("W1", FLOAT, 5, 4, 3, 3).input("W2", FLOAT, 5, 4, 3, 3)
@@ -860,12 +856,10 @@ class OpsVsOnnxRuntimeTest {
     /**
      * tf_half_pixel_for_nn maps output x to input x + 0.5 on an axis of scale 1, which ceil and
      * round_prefer_ceil round up to x + 1 (clamped): a literal reading of the spec shifts N, C and
-     * any unscaled axis by one. ONNX Runtime treats scale-1 axes as identity instead. We follow
-     * the formula, so this differs from ORT.
+     * any unscaled axis by one. ONNX Runtime treats scale-1 axes as identity, and so do we.
      */
     @ParameterizedTest(name = "Resize tf_half_pixel_for_nn {0} on unit-scale axes")
     @ValueSource(strings = {"ceil", "round_prefer_ceil"})
-    @Disabled("differs from ONNX Runtime: unit-scale axes are shifted by one (ORT keeps them as identity)")
     void resizeTfHalfPixelCeilOnUnitScaleAxes(String rounding) {
         Random r = rng("tf unit " + rounding);
         check("Resize tf_half_pixel_for_nn " + rounding + " unit-scale axes",

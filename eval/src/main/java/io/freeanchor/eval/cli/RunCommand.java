@@ -53,6 +53,17 @@ final class RunCommand implements Callable<Integer> {
             feeds.put(name, t);
             shapes.put(name, t.shape());
         });
+        List<String> declaredNames = m.graph().inputs().stream().map(v -> v.name()).toList();
+        for (String given : feeds.keySet()) {
+            if (!declaredNames.contains(given)) {
+                throw new UserInputException("--input " + given + ": the model has no input of that name (inputs: " + declaredNames + ")");
+            }
+        }
+        for (var declared : m.graph().inputs()) {
+            if (!feeds.containsKey(declared.name())) {
+                throw new UserInputException("missing --input " + declared.name() + "=FILE.npy for graph input " + declared);
+            }
+        }
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         try (Backend backend = Backends.create(device, n)) {
             Network net = Network.compile(m, shapes, backend, PlanOptions.defaults());
