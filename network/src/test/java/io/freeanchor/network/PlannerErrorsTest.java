@@ -219,6 +219,26 @@ class PlannerErrorsTest {
     }
 
     @Test
+    void planThatWouldNotFitTheHeapIsRefusedBeforeAllocating() {
+        // Two live 8 GiB activations: more than any test JVM's heap, so binding must refuse, not allocate.
+        TestGraphs g = TestGraphs.opset(13).input("X", FLOAT, "N", 500, 2048, 2048)
+                .node("Relu").in("X").out("a").graph()
+                .node("Sigmoid").in("a").out("b").graph()
+                .node("Add").in("a", "b").out("Y").graph().output("Y", FLOAT);
+        Plan p = plan(g, Map.of("X", new int[] {1, 500, 2048, 2048}));
+        assertTrue(p.memory().peakBytes() + p.memory().outputBytes() > Runtime.getRuntime().maxMemory());
+        fails(() -> Network.bind(p, backend), "GiB", "X=FLOAT32[1, 500, 2048, 2048]", "FREEANCHOR_HEAP");
+    }
+
+    @Test
+    void tensorsBeyondJavaArraysAreRefused() {
+        TestGraphs g = TestGraphs.opset(13).input("X", FLOAT, "N", 3, 8, 8)
+                .node("Resize").name("huge_up").in("X", "", "s").out("Y").graph()
+                .floats("s", 1, 1, 20000, 20000).output("Y", FLOAT);
+        fails(() -> plan(g, Map.of("X", new int[] {1, 3, 8, 8})), "'huge_up'", "more elements than a Java array holds");
+    }
+
+    @Test
     void aCheckedModelPlansFine() {
         // control: the fixtures above fail for the stated reason, not because the builder is broken
         OnnxModel m = reluModel().load();
