@@ -1,5 +1,7 @@
 package io.freeanchor.eval.cli;
 
+import io.freeanchor.eval.coco.CocoFormatException;
+import io.freeanchor.eval.image.ImageDecodeException;
 import io.freeanchor.kernels.Npy;
 import io.freeanchor.network.ModelException;
 import io.freeanchor.onnx.OnnxFormatException;
@@ -10,7 +12,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code freeanchor} command. */
 @Command(name = "freeanchor", mixinStandardHelpOptions = true, version = "freeanchor 0.1.0",
         description = "Pure-Java inference for FreeAnchor / RetinaNet ONNX models.",
-        subcommands = {RunCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, InfoCommand.class, EvalCommand.class, EvaluateCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad input: a file, model, option or shape the user can fix. */
     public static final int EXIT_BAD_INPUT = 2;
@@ -38,7 +41,8 @@ public final class Main {
     /** One line per failure; a stack trace only for our own bugs, and only with FREEANCHOR_DEBUG set. */
     static int handle(Throwable e, PrintWriter err) {
         if (e instanceof OnnxFormatException || e instanceof Npy.NpyException || e instanceof ModelException
-                || e instanceof UserInputException || e instanceof IllegalArgumentException) {
+                || e instanceof UserInputException || e instanceof IllegalArgumentException
+                || e instanceof ImageDecodeException || e instanceof CocoFormatException) {
             err.println("error: " + e.getMessage());
             return EXIT_BAD_INPUT;
         }

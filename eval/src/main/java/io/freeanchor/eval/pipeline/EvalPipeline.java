@@ -1,0 +1,220 @@
+package io.freeanchor.eval.pipeline;
+
+import io.freeanchor.eval.detect.Detection;
+import io.freeanchor.eval.detect.DetectorConfig;
+import io.freeanchor.eval.detect.HeadOutputs;
+import io.freeanchor.eval.detect.PostProcessor;
+import io.freeanchor.eval.image.BgrImage;
+import io.freeanchor.eval.image.ImageDecodeException;
+import io.freeanchor.eval.image.ImageDecoder;
+import io.freeanchor.eval.image.LinearResize;
+import io.freeanchor.eval.image.Preprocessor;
+import io.freeanchor.kernels.Backend;
+import io.freeanchor.kernels.Tensor;
+import io.freeanchor.network.Network;
+import io.freeanchor.network.PlanOptions;
+import io.freeanchor.onnx.OnnxModel;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Images to detections: decoding, resizing and normalization run on their own threads, a batch or
+ * two ahead of the network, which runs batches in image order; post-processing follows each batch.
+ * A short last batch runs at its own size (a second plan), never padded with repeated images.
+ */
+public final class EvalPipeline implements AutoCloseable {
+    /** One image to run: its position in the data set, COCO id and file. */
+    public record InputImage(int index, long imageId, Path file) {}
+
+    /** What the pipeline did with the images it was given. */
+    public record Outcome(int images, List<String> skipped, double inferenceSeconds) {}
+
+    private final OnnxModel model;
+    private final String inputName;
+    private final DetectorConfig config;
+    private final Backend backend;
+    private final int batch;
+    private final boolean skipBadImages;
+    private final ExecutorService decoders;
+    private final Preprocessor preprocessor = new Preprocessor();
+    private final PostProcessor postProcessor;
+    private Network network;
+    private int networkBatch = -1;
+
+    public EvalPipeline(OnnxModel model, DetectorConfig config, Backend backend, int batch, int decodeThreads,
+                        boolean skipBadImages) {
+        if (model.graph().inputs().size() != 1) {
+            throw new IllegalArgumentException("a detector takes one input image tensor; the model has "
+                    + model.graph().inputs().size() + " inputs");
+        }
+        this.model = model;
+        this.inputName = model.graph().inputs().getFirst().name();
+        this.config = config;
+        this.backend = backend;
+        this.batch = batch;
+        this.skipBadImages = skipBadImages;
+        this.postProcessor = new PostProcessor(config);
+        this.decoders = Executors.newFixedThreadPool(Math.max(1, decodeThreads), r -> {
+            Thread t = new Thread(r, "freeanchor-decode");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Padded network input height and width. */
+    private int inputHeight() {
+        return preprocessor.padded(config.inputHeight());
+    }
+
+    private int inputWidth() {
+        return preprocessor.padded(config.inputWidth());
+    }
+
+    /**
+     * Runs the images in batches; {@code sink} receives each batch's results in image order (failed
+     * images are left out and listed in the outcome when skipping bad images, else they stop the run).
+     */
+    public Outcome run(List<InputImage> images, Consumer<List<Checkpoint.ImageResult>> sink) {
+        Deque<Future<PreparedImage>> inFlight = new ArrayDeque<>();
+        int next = 0;
+        List<String> skipped = new ArrayList<>();
+        long inferenceNanos = 0;
+        int done = 0;
+        while (done < images.size()) {
+            // Keep up to two batches decoding ahead of the network.
+            while (next < images.size() && inFlight.size() < 2 * batch) {
+                InputImage img = images.get(next++);
+                inFlight.add(decoders.submit(() -> prepare(img)));
+            }
+            List<PreparedImage> group = new ArrayList<>();
+            while (group.size() < batch && !inFlight.isEmpty()) {
+                PreparedImage p = await(inFlight.poll());
+                done++;
+                if (p.failed()) {
+                    if (!skipBadImages) {
+                        throw p.error();
+                    }
+                    skipped.add(p.error().getMessage());
+                    continue;
+                }
+                group.add(p);
+                if (next < images.size()) {
+                    InputImage img = images.get(next++);
+                    inFlight.add(decoders.submit(() -> prepare(img)));
+                }
+            }
+            if (group.isEmpty()) {
+                continue;
+            }
+            long start = System.nanoTime();
+            Map<String, Tensor> outputs = networkFor(group.size()).run(Map.of(inputName, assemble(group)));
+            inferenceNanos += System.nanoTime() - start;
+            sink.accept(postProcess(group, outputs));
+        }
+        return new Outcome(images.size(), skipped, inferenceNanos / 1e9);
+    }
+
+    /** Runs one batch of already prepared inputs through the network only (for --perf-only). */
+    public double timeBatch(Tensor input) {
+        Network n = networkFor(input.dim(0));
+        long start = System.nanoTime();
+        n.run(Map.of(inputName, input));
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** A batch of {@code size} prepared copies of one image, for timing runs. */
+    public Tensor syntheticBatch(int size, InputImage image) {
+        PreparedImage p = prepare(image);
+        if (p.failed()) {
+            throw p.error();
+        }
+        List<PreparedImage> group = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            group.add(p);
+        }
+        return assemble(group);
+    }
+
+    private PreparedImage prepare(InputImage img) {
+        try {
+            BgrImage decoded = ImageDecoder.decode(img.file());
+            BgrImage resized = LinearResize.resize(decoded, config.inputWidth(), config.inputHeight());
+            float[] chw = new float[3 * inputHeight() * inputWidth()];
+            preprocessor.toChw(resized, chw, 0, inputHeight(), inputWidth());
+            return new PreparedImage(img.index(), img.imageId(), img.file().toString(), decoded.height(),
+                    decoded.width(), chw, null);
+        } catch (ImageDecodeException e) {
+            return new PreparedImage(img.index(), img.imageId(), img.file().toString(), 0, 0, null, e);
+        }
+    }
+
+    private Tensor assemble(List<PreparedImage> group) {
+        int per = 3 * inputHeight() * inputWidth();
+        float[] data = new float[group.size() * per];
+        for (int i = 0; i < group.size(); i++) {
+            System.arraycopy(group.get(i).chw(), 0, data, i * per, per);
+        }
+        return Tensor.ofFloats(new int[] {group.size(), 3, inputHeight(), inputWidth()}, data);
+    }
+
+    private List<Checkpoint.ImageResult> postProcess(List<PreparedImage> group, Map<String, Tensor> outputs) {
+        HeadOutputs head = HeadOutputs.split(outputs, config);
+        List<Checkpoint.ImageResult> results = new ArrayList<>();
+        for (int i = 0; i < group.size(); i++) {
+            PreparedImage p = group.get(i);
+            List<Detection> dets = postProcessor.process(head, i, p.originalHeight(), p.originalWidth());
+            float[] boxes = new float[4 * dets.size()], scores = new float[dets.size()];
+            int[] labels = new int[dets.size()];
+            for (int k = 0; k < dets.size(); k++) {
+                Detection d = dets.get(k);
+                boxes[4 * k] = d.x1();
+                boxes[4 * k + 1] = d.y1();
+                boxes[4 * k + 2] = d.x2();
+                boxes[4 * k + 3] = d.y2();
+                scores[k] = d.score();
+                labels[k] = d.label();
+            }
+            results.add(new Checkpoint.ImageResult(p.index(), p.imageId(), boxes, scores, labels));
+        }
+        return results;
+    }
+
+    /** The network planned for this batch size; planning again only when the size changes. */
+    private Network networkFor(int size) {
+        if (size != networkBatch) {
+            network = null; // let the previous plan's buffers go before allocating the next
+            network = Network.compile(model, Map.of(inputName, new int[] {size, 3, inputHeight(), inputWidth()}),
+                    backend, PlanOptions.defaults());
+            networkBatch = size;
+        }
+        return network;
+    }
+
+    private static PreparedImage await(Future<PreparedImage> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while decoding images", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        decoders.shutdownNow();
+    }
+}
