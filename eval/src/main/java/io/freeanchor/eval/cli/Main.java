@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code freeanchor} command. */
 @Command(name = "freeanchor", mixinStandardHelpOptions = true, version = "freeanchor 0.1.0",
         description = "Pure-Java inference for FreeAnchor / RetinaNet ONNX models.",
-        subcommands = {RunCommand.class, InfoCommand.class, EvalCommand.class, EvaluateCommand.class,
+        subcommands = {RunCommand.class, InfoCommand.class, EvalCommand.class, EvaluateCommand.class, DetectCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad input: a file, model, option or shape the user can fix. */

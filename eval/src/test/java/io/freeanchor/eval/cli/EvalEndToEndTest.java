@@ -142,6 +142,71 @@ class EvalEndToEndTest {
         assertTrue(Files.notExists(partial), "checkpoint removed after success");
     }
 
+    @Test
+    void perfOnlyTimesBatchesWithoutEvaluating() {
+        CliRunner r = eval(tmp.resolve("unused.json"), "--perf-only", "--perf-batches", "2", "--batch", "2");
+        assertTrue(r.out().contains("perf: median "), r.out());
+        assertTrue(r.out().contains("images/s"), r.out());
+        assertTrue(!r.out().contains("Average Precision"), r.out());
+    }
+
+    @Test
+    void aCorruptImageIsNamedOrSkipped() throws Exception {
+        Path copy = tmp.resolve("coco-broken");
+        Path images = copy.resolve("images").resolve("val2017");
+        Files.createDirectories(images);
+        Files.createDirectories(copy.resolve("annotations"));
+        Files.copy(data.resolve("annotations").resolve("instances_val2017.json"),
+                copy.resolve("annotations").resolve("instances_val2017.json"));
+        try (var files = Files.list(data.resolve("images").resolve("val2017"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, images.resolve(f.getFileName()));
+            }
+        }
+        Path victim = images.resolve("000000001001.jpg");
+        byte[] bytes = Files.readAllBytes(victim);
+        Files.write(victim, java.util.Arrays.copyOf(bytes, 200));
+        String[] base = {"eval", "--model", Fixtures.dir("tiny").resolve("model_dynamic.onnx").toString(), "--data", copy.toString(),
+                "--config", config.toString(), "--results", tmp.resolve("broken.json").toString(), "--threads", "2", "--no-progress"};
+        CliRunner failed = CliRunner.run(base);
+        CliTest.assertBadInput(failed, "000000001001.jpg");
+        List<String> skipping = new ArrayList<>(List.of(base));
+        skipping.add("--skip-bad-images");
+        CliRunner skipped = CliRunner.run(skipping.toArray(String[]::new));
+        assertEquals(0, skipped.exitCode(), skipped.err());
+        assertTrue(skipped.out().contains("skipped 1 unreadable image(s)"), skipped.out());
+        assertTrue(skipped.out().contains("000000001001.jpg"), skipped.out());
+    }
+
+    @Test
+    void detectDrawsAndListsDetections() throws Exception {
+        Path out = tmp.resolve("detect-out");
+        Path jpg = data.resolve("images").resolve("val2017").resolve("000000001000.jpg");
+        Path png = data.resolve("images").resolve("val2017").resolve("000000001003.png");
+        CliRunner r = CliRunner.run("detect", "--model", Fixtures.dir("tiny").resolve("model_dynamic.onnx").toString(),
+                "--config", config.toString(), "--out", out.toString(), "--score", "0.5", "--threads", "2",
+                jpg.toString(), png.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        for (Path src : List.of(jpg, png)) {
+            String name = src.getFileName().toString().replaceAll("\\.[a-z]+$", ".png");
+            var drawn = javax.imageio.ImageIO.read(out.resolve(name).toFile());
+            var original = io.freeanchor.eval.image.ImageDecoder.decode(src);
+            assertEquals(original.width(), drawn.getWidth());
+            assertEquals(original.height(), drawn.getHeight());
+        }
+        JsonNode dets = JSON.readTree(out.resolve("detections.json").toFile());
+        assertEquals(2, dets.size());
+        for (JsonNode img : dets) {
+            assertTrue(img.get("detections").size() > 0, "detections above 0.5 for " + img.get("file"));
+            for (JsonNode d : img.get("detections")) {
+                assertTrue(d.get("score").asDouble() >= 0.5);
+                assertEquals(4, d.get("bbox_xyxy").size());
+            }
+        }
+        CliTest.assertBadInput(CliRunner.run("detect", "--model", Fixtures.dir("tiny").resolve("model_dynamic.onnx").toString(),
+                tmp.resolve("missing.jpg").toString()), "missing.jpg");
+    }
+
     private static int lines(Path file) throws IOException {
         return Files.exists(file) ? (int) Files.readString(file).chars().filter(c -> c == '\n').count() : 0;
     }
