@@ -1,73 +1,26 @@
-package io.freeanchor.eval.coco;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package io.freeanchor.bench;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.freeanchor.eval.coco.CocoDetections;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Times a COCO-val-sized evaluation: 5,000 images, 80 categories with COCO's ids, ~36k ground truths, 100k
- * detections, through JSON files and the streaming loaders. Prints the times and asserts nothing about them (only
- * under {@code -Pfull}, or run {@link #main}). The real benchmark belongs to the bench module.
+ * COCO-val-sized synthetic ground truth and results files (5,000 images, 80 categories with COCO's ids,
+ * about 36k ground truths, 20 detections an image), for the evaluator's benchmark.
  */
-@Tag("full")
-class CocoEvalTimingTest {
+public final class SyntheticCoco {
     static final long[] COCO_IDS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
             27, 28, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57,
             58, 59, 60, 61, 62, 63, 64, 65, 67, 70, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 84, 85, 86, 87, 88, 89, 90};
 
-    @TempDir
-    Path tmp;
-
-    @Test
-    void fiveThousandImagesHundredThousandDetections() throws IOException {
-        String report = run(tmp, 5000, 20);
-        System.out.println(report);
-        assertTrue(report.contains("AP"));
-    }
-
-    public static void main(String[] args) throws IOException {
-        Path dir = Files.createTempDirectory("coco-timing");
-        System.out.println(run(dir, 5000, 20));
-    }
-
-    static String run(Path dir, int images, int detsPerImage) throws IOException {
-        Path gtFile = dir.resolve("instances.json"), dtFile = dir.resolve("results.json");
-        int[] counts = write(gtFile, dtFile, images, detsPerImage, new SplittableRandom(1));
-        StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%d images, %d ground truths, %d detections; files %.1f MB + %.1f MB%n",
-                images, counts[0], counts[1], Files.size(gtFile) / 1e6, Files.size(dtFile) / 1e6));
-        for (int round = 0; round < 3; round++) {
-            long t0 = System.nanoTime();
-            CocoGroundTruth gt = CocoGroundTruth.load(gtFile);
-            long t1 = System.nanoTime();
-            CocoDetections dt = CocoDetections.load(dtFile, gt);
-            long t2 = System.nanoTime();
-            CocoEvalResult r = CocoEvaluator.evaluate(gt, dt);
-            long t3 = System.nanoTime();
-            CocoEvalResult r2 = CocoEvaluator.evaluate(gt, dt, CocoEvalParams.cocoMetric(gt));
-            long t4 = System.nanoTime();
-            out.append(String.format(Locale.ROOT,
-                    "round %d: load gt %.0f ms, load results %.0f ms, evaluate [1,10,100] %.0f ms, evaluate [100,300,1000] %.0f ms; AP %.4f / %.4f%n",
-                    round, (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6, r.stats()[0], r2.stats()[0]));
-            if (round == 2) {
-                out.append(r.summary());
-            }
-        }
-        return out.toString();
-    }
+    private SyntheticCoco() {}
 
     /** A COCO-like scene: category frequencies skewed like COCO (person ~ a quarter), sizes from 10 to 200k px^2. */
-    static int[] write(Path gtFile, Path dtFile, int images, int detsPerImage, SplittableRandom rnd) throws IOException {
+    public static int[] write(Path gtFile, Path dtFile, int images, int detsPerImage, SplittableRandom rnd) throws IOException {
         JsonFactory f = new JsonFactory();
         double[][] boxes = new double[images * 16][];
         long[] boxCat = new long[images * 16];
