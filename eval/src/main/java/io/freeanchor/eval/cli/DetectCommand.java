@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.freeanchor.eval.detect.DetectorConfig;
 import io.freeanchor.eval.image.BgrImage;
 import io.freeanchor.eval.image.ImageDecoder;
-import io.freeanchor.eval.pipeline.AtomicFiles;
+import io.freeanchor.eval.io.AtomicFiles;
 import io.freeanchor.eval.pipeline.BoxPainter;
 import io.freeanchor.eval.pipeline.Checkpoint;
 import io.freeanchor.eval.pipeline.EvalPipeline;

@@ -7,7 +7,7 @@ import io.freeanchor.eval.coco.CocoEvaluator;
 import io.freeanchor.eval.coco.CocoFormatException;
 import io.freeanchor.eval.coco.CocoGroundTruth;
 import io.freeanchor.eval.detect.DetectorConfig;
-import io.freeanchor.eval.pipeline.AtomicFiles;
+import io.freeanchor.eval.io.AtomicFiles;
 import io.freeanchor.eval.pipeline.Checkpoint;
 import io.freeanchor.eval.pipeline.EvalPipeline;
 import io.freeanchor.kernels.Backend;

@@ -21,7 +21,12 @@ public final class Main {
     public static final int EXIT_INTERNAL = 1;
 
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
+        int code = execute(args, out, err);
+        // print() does not auto-flush: flush before exiting or the last lines are lost.
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 
     /** Runs the CLI with the given streams; returns the exit code (for tests). */

@@ -1,6 +1,7 @@
 package io.freeanchor.eval.pipeline;
 
 import io.freeanchor.eval.image.BgrImage;
+import io.freeanchor.eval.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
