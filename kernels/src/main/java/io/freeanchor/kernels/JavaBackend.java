@@ -411,29 +411,12 @@ public final class JavaBackend implements Backend {
         if (y.size() == 0) {
             return;
         }
-        int rank = x.rank();
         int[] inStrides = Shapes.strides(x.shape());
-        int[] outShape = y.shape();
-        int inner = rank == 0 ? 1 : outShape[rank - 1];
-        int innerStride = rank == 0 ? 0 : inStrides[perm[rank - 1]];
-        int rows = y.size() / inner;
-        float[] xs = x.floats(), ys = y.floats();
-        forChunks(rows, inner, (row) -> {
-            int src = 0, rest = row;
-            for (int d = rank - 2; d >= 0; d--) {
-                int i = rest % outShape[d];
-                rest /= outShape[d];
-                src += i * inStrides[perm[d]];
-            }
-            int dst = row * inner;
-            if (innerStride == 1) {
-                System.arraycopy(xs, src, ys, dst, inner);
-            } else {
-                for (int j = 0; j < inner; j++, src += innerStride) {
-                    ys[dst + j] = xs[src];
-                }
-            }
-        });
+        int[] srcStrides = new int[x.rank()];
+        for (int d = 0; d < srcStrides.length; d++) {
+            srcStrides[d] = inStrides[perm[d]];
+        }
+        copyStrided(x.floats(), 0, srcStrides, y);
     }
 
     @Override
@@ -469,30 +452,39 @@ public final class JavaBackend implements Backend {
         if (y.size() == 0) {
             return;
         }
-        int rank = x.rank();
         int[] inStrides = Shapes.strides(x.shape());
-        int[] outShape = y.shape();
-        int inner = rank == 0 ? 1 : outShape[rank - 1];
-        int innerStep = rank == 0 ? 0 : steps[rank - 1] * inStrides[rank - 1];
+        int[] srcStrides = new int[x.rank()];
         int base = 0;
-        for (int d = 0; d < rank; d++) {
+        for (int d = 0; d < srcStrides.length; d++) {
+            srcStrides[d] = steps[d] * inStrides[d];
             base += starts[d] * inStrides[d];
         }
-        int start = base;
+        copyStrided(x.floats(), base, srcStrides, y);
+    }
+
+    /**
+     * y[i_0, ..., i_r] = xs[base + sum_d i_d * srcStrides[d]]: transpose and slice are both this,
+     * copied a contiguous output row at a time.
+     */
+    private void copyStrided(float[] xs, int base, int[] srcStrides, Tensor y) {
+        int rank = y.rank();
+        int[] outShape = y.shape();
+        int inner = rank == 0 ? 1 : outShape[rank - 1];
+        int innerStride = rank == 0 ? 0 : srcStrides[rank - 1];
         int rows = y.size() / inner;
-        float[] xs = x.floats(), ys = y.floats();
+        float[] ys = y.floats();
         forChunks(rows, inner, (row) -> {
-            int src = start, rest = row;
+            int src = base, rest = row;
             for (int d = rank - 2; d >= 0; d--) {
                 int i = rest % outShape[d];
                 rest /= outShape[d];
-                src += i * steps[d] * inStrides[d];
+                src += i * srcStrides[d];
             }
             int dst = row * inner;
-            if (innerStep == 1) {
+            if (innerStride == 1) {
                 System.arraycopy(xs, src, ys, dst, inner);
             } else {
-                for (int j = 0; j < inner; j++, src += innerStep) {
+                for (int j = 0; j < inner; j++, src += innerStride) {
                     ys[dst + j] = xs[src];
                 }
             }
