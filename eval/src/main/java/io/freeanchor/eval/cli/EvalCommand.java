@@ -4,7 +4,6 @@ import io.freeanchor.eval.coco.CocoDetections;
 import io.freeanchor.eval.coco.CocoEvalParams;
 import io.freeanchor.eval.coco.CocoEvalResult;
 import io.freeanchor.eval.coco.CocoEvaluator;
-import io.freeanchor.eval.coco.CocoFormatException;
 import io.freeanchor.eval.coco.CocoGroundTruth;
 import io.freeanchor.eval.detect.DetectorConfig;
 import io.freeanchor.eval.io.AtomicFiles;
@@ -114,7 +113,7 @@ final class EvalCommand implements Callable<Integer> {
         if (!Files.isDirectory(imageDir)) {
             throw new UserInputException("image directory " + imageDir + " does not exist");
         }
-        CocoGroundTruth gt = loadGroundTruth(annFile);
+        CocoGroundTruth gt = CocoGroundTruth.load(annFile);
         OnnxModel m = OnnxLoader.load(model);
         DetectorConfig cfg = DetectorConfig.resolve(m.metadata(), config);
         List<EvalPipeline.InputImage> all = new ArrayList<>();
@@ -150,14 +149,6 @@ final class EvalCommand implements Callable<Integer> {
         if (!precision.equals("fp32")) {
             throw new UserInputException("--precision " + precision + " is not available on device '" + device
                     + "' (it computes in fp32; fp16 comes with the fp16 storage and GPU backends)");
-        }
-    }
-
-    private static CocoGroundTruth loadGroundTruth(Path annFile) {
-        try {
-            return CocoGroundTruth.load(annFile);
-        } catch (CocoFormatException e) {
-            throw new UserInputException(e.getMessage());
         }
     }
 

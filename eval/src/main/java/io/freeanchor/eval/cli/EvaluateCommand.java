@@ -4,7 +4,6 @@ import io.freeanchor.eval.coco.CocoDetections;
 import io.freeanchor.eval.coco.CocoEvalParams;
 import io.freeanchor.eval.coco.CocoEvalResult;
 import io.freeanchor.eval.coco.CocoEvaluator;
-import io.freeanchor.eval.coco.CocoFormatException;
 import io.freeanchor.eval.coco.CocoGroundTruth;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -52,14 +51,10 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new UserInputException("--stats-json " + statsJson + ": directory " + dir + " does not exist");
             }
         }
-        CocoEvalResult r;
-        try {
-            CocoGroundTruth g = CocoGroundTruth.load(gt);
-            CocoDetections d = CocoDetections.load(results, g);
-            r = CocoEvaluator.evaluate(g, d, CocoEvalParams.defaults(g).withMaxDets(md));
-        } catch (CocoFormatException e) {
-            throw new UserInputException(e.getMessage());
-        }
+        // A bad JSON file raises CocoFormatException, which Main reports as one line with exit code 2.
+        CocoGroundTruth g = CocoGroundTruth.load(gt);
+        CocoDetections d = CocoDetections.load(results, g);
+        CocoEvalResult r = CocoEvaluator.evaluate(g, d, CocoEvalParams.defaults(g).withMaxDets(md));
         out.print(r.summary());
         out.println();
         out.println(r.copypaste());
