@@ -11,7 +11,6 @@ import io.freeanchor.eval.pipeline.BoxPainter;
 import io.freeanchor.eval.pipeline.Checkpoint;
 import io.freeanchor.eval.pipeline.EvalPipeline;
 import io.freeanchor.kernels.Backend;
-import io.freeanchor.kernels.Backends;
 import io.freeanchor.onnx.OnnxLoader;
 import io.freeanchor.onnx.OnnxModel;
 import java.io.PrintWriter;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -51,11 +51,9 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "CFG.json", description = "Detector settings; default: the model's metadata, else MMDetection's FreeAnchor config.")
     Path config;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Inference worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    BackendOptions backendOptions;
 
-    @Option(names = "--device", paramLabel = "NAME", defaultValue = Backends.DEFAULT, description = "Backend: java (default) or java-reference.")
-    String device;
 
     @Override
     public Integer call() throws Exception {
@@ -78,8 +76,7 @@ final class DetectCommand implements Callable<Integer> {
         DetectorConfig cfg = DetectorConfig.resolve(m.metadata(), config);
         Files.createDirectories(out);
         List<Checkpoint.ImageResult> results = new ArrayList<>();
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        try (Backend backend = Backends.create(device, n);
+        try (Backend backend = backendOptions.open();
              EvalPipeline pipeline = new EvalPipeline(m, cfg, backend, 1, 1, false)) {
             pipeline.run(inputs, results::addAll);
         }

@@ -10,7 +10,6 @@ import io.freeanchor.eval.io.AtomicFiles;
 import io.freeanchor.eval.pipeline.Checkpoint;
 import io.freeanchor.eval.pipeline.EvalPipeline;
 import io.freeanchor.kernels.Backend;
-import io.freeanchor.kernels.Backends;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.onnx.OnnxLoader;
 import io.freeanchor.onnx.OnnxModel;
@@ -29,6 +28,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -61,8 +61,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Inference worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    BackendOptions backendOptions;
 
     @Option(names = "--decode-threads", paramLabel = "N", defaultValue = "2",
             description = "Threads decoding and resizing images ahead of the network (default: ${DEFAULT-VALUE}).")
@@ -78,9 +78,6 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--stats-json", paramLabel = "S.json", description = "Also write the COCO statistics as JSON.")
     Path statsJson;
 
-    @Option(names = "--device", paramLabel = "NAME", defaultValue = Backends.DEFAULT,
-            description = "Backend: java (default) or java-reference.")
-    String device;
 
     @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
             description = "Arithmetic precision: fp32 (the Java backends have no fp16 path yet).")
@@ -123,8 +120,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             all.add(new EvalPipeline.InputImage(all.size(), img.id(), imageDir.resolve(img.fileName())));
         }
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        try (Backend backend = Backends.create(device, n);
+        try (Backend backend = backendOptions.open();
              EvalPipeline pipeline = new EvalPipeline(m, cfg, backend, batch, decodeThreads, skipBadImages)) {
             if (perfOnly) {
                 return perf(out, pipeline, all);
@@ -147,7 +143,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new UserInputException("--decode-threads and --perf-batches must be >= 1");
         }
         if (!precision.equals("fp32")) {
-            throw new UserInputException("--precision " + precision + " is not available on device '" + device
+            throw new UserInputException("--precision " + precision + " is not available on device '" + backendOptions.device
                     + "' (it computes in fp32; fp16 comes with the fp16 storage and GPU backends)");
         }
     }
@@ -248,7 +244,7 @@ final class EvalCommand implements Callable<Integer> {
     private String fingerprint(Path annFile, DetectorConfig cfg, int images) throws java.io.IOException {
         return String.format("model=%s:%d ann=%s:%d images=%d device=%s config=%08x",
                 model.toAbsolutePath().normalize(), Files.size(model), annFile.toAbsolutePath().normalize(),
-                Files.size(annFile), images, device, cfg.toJson().hashCode());
+                Files.size(annFile), images, backendOptions.device, cfg.toJson().hashCode());
     }
 
     private ProgressBar progressBar(int total, int done) {

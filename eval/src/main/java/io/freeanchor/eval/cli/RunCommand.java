@@ -1,7 +1,6 @@
 package io.freeanchor.eval.cli;
 
 import io.freeanchor.kernels.Backend;
-import io.freeanchor.kernels.Backends;
 import io.freeanchor.kernels.Npy;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.network.Network;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,12 +36,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--output-dir", paramLabel = "DIR", defaultValue = ".", description = "Where outputs go (default: ${DEFAULT-VALUE}).")
     Path outputDir;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    BackendOptions backendOptions;
 
-    @Option(names = "--device", paramLabel = "NAME", defaultValue = Backends.DEFAULT,
-            description = "Backend: java (default) or java-reference.")
-    String device;
 
     @Override
     public Integer call() {
@@ -64,8 +61,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new UserInputException("missing --input " + declared.name() + "=FILE.npy for graph input " + declared);
             }
         }
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        try (Backend backend = Backends.create(device, n)) {
+        try (Backend backend = backendOptions.open()) {
             Network net = Network.compile(m, shapes, backend, PlanOptions.defaults());
             Map<String, Tensor> outputs = net.run(feeds);
             for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
