@@ -1,6 +1,7 @@
 package io.freeanchor.network;
 
 import io.freeanchor.kernels.Tensor;
+import io.freeanchor.network.ops.Step;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -75,6 +76,14 @@ public final class Plan {
     /** Run-time steps in order, as (name, op type) pairs; fused ops read e.g. "Conv+Add+Relu". */
     public List<Map.Entry<String, String>> steps() {
         return nodes.stream().map(n -> Map.entry(n.name, n.opType)).toList();
+    }
+
+    /** A run-time step with the values it reads and writes, for tools that inspect plans (bench). */
+    public record StepInfo(String name, String opType, List<String> inputs, List<String> outputs, Step step) {}
+
+    /** Run-time steps in order, with their value names and parsed steps. */
+    public List<StepInfo> stepInfos() {
+        return nodes.stream().map(n -> new StepInfo(n.name, n.opType, List.copyOf(n.inputs), List.copyOf(n.outputs), n.step)).toList();
     }
 
     /** Op types of the model's nodes before any optimization. */

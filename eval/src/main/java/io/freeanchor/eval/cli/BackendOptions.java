@@ -5,7 +5,7 @@ import io.freeanchor.kernels.Backends;
 import picocli.CommandLine.Option;
 
 /** The --device and --threads options every command that runs the network shares. */
-final class BackendOptions {
+public final class BackendOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Inference worker threads (default: all cores).")
     Integer threads;
 
@@ -14,7 +14,16 @@ final class BackendOptions {
     String device;
 
     /** The backend the user asked for; never another one. */
-    Backend open() {
-        return Backends.create(device, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+    public Backend open() {
+        return Backends.create(device, threadCount());
+    }
+
+    /** --threads, or all cores when not given. */
+    public int threadCount() {
+        return threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    }
+
+    public String device() {
+        return device;
     }
 }

@@ -44,7 +44,7 @@ public final class Main {
     }
 
     /** One line per failure; a stack trace only for our own bugs, and only with FREEANCHOR_DEBUG set. */
-    static int handle(Throwable e, PrintWriter err) {
+    public static int handle(Throwable e, PrintWriter err) {
         if (e instanceof OnnxFormatException || e instanceof Npy.NpyException || e instanceof ModelException
                 || e instanceof UserInputException || e instanceof IllegalArgumentException
                 || e instanceof ImageDecodeException || e instanceof CocoFormatException) {

@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Map;
 
 /** Parses {@code name=value} options such as {@code --input-shape input=1,3,800,1344}. */
-final class ShapeArgs {
+public final class ShapeArgs {
     private ShapeArgs() {}
 
     /** Splits name=value pairs, rejecting duplicates and missing '='. */
-    static Map<String, String> pairs(List<String> args, String option) {
+    public static Map<String, String> pairs(List<String> args, String option) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String a : args) {
             int eq = a.indexOf('=');
@@ -25,7 +25,7 @@ final class ShapeArgs {
     }
 
     /** Parses "1,3,800,1344"; every dimension positive and the product within a Java array. */
-    static int[] shape(String text, String what) {
+    public static int[] shape(String text, String what) {
         String[] parts = text.split("[,x]");
         int[] dims = new int[parts.length];
         long product = 1;
