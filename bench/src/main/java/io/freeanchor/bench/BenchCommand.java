@@ -16,6 +16,9 @@ import io.freeanchor.onnx.OnnxLoader;
 import io.freeanchor.onnx.OnnxModel;
 import io.freeanchor.onnx.ValueInfo;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -168,6 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "ratio ours/onnxruntime %.3f%n", median / ortMedian);
                 out.printf(Locale.ROOT, "max relative difference of outputs (max|ours - ort| / max|ort|, worst output) %.3e%n", maxRelDiff);
             }
+            printMemory(out, plan);
             out.printf(Locale.ROOT, "median %.4f s per batch of %d%n", median, n);
         }
         return 0;
@@ -278,6 +282,23 @@ public final class BenchCommand implements Callable<Integer> {
         double ms = g.nanos / 1e6 / runs;
         String gflops = g.macsPerRun == 0 ? "" : String.format(Locale.ROOT, " %9.1f", 2.0 * g.macsPerRun / (ms * 1e6));
         out.printf(Locale.ROOT, "  %-22s %6d %10.2f %6.1f%%%s%n", name, g.stepsSeen / runs, ms, 100.0 * g.nanos / totalNanos, gflops);
+    }
+
+    /**
+     * The plan's activation peak and weights next to the JVM's heap peak. The heap figure sums each
+     * pool's own peak, so it bounds the true peak from above; ONNX Runtime's memory is native, not in it.
+     */
+    private static void printMemory(PrintWriter out, Plan plan) {
+        long heapPeak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                heapPeak += pool.getPeakUsage().getUsed();
+            }
+        }
+        out.printf(Locale.ROOT, "memory     activation plan peak %.1f MiB + outputs %.1f MiB, weights %.1f MiB;"
+                        + " JVM heap peak <= %.1f MiB (sum of pool peaks)%n",
+                plan.memory().peakBytes() / 1048576.0, plan.memory().outputBytes() / 1048576.0,
+                plan.constantBytes() / 1048576.0, heapPeak / 1048576.0);
     }
 
     static double median(double[] v) {
