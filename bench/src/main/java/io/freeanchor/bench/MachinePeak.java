@@ -25,6 +25,11 @@ final class MachinePeak {
         } catch (IOException | RuntimeException e) {
             return null;
         }
+        return estimate(lines, Math.min(threads, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** The estimate for {@code cores} cores of the CPU described by /proc/cpuinfo's lines; null if unknown. */
+    static Estimate estimate(List<String> lines, int cores) {
         String vendor = field(lines, "vendor_id"), family = field(lines, "cpu family"), model = field(lines, "model");
         String mhz = field(lines, "cpu MHz");
         if (vendor == null || family == null || model == null || mhz == null || !vendor.equals("AuthenticAMD")) {
@@ -46,7 +51,6 @@ final class MachinePeak {
         } else {
             return null;
         }
-        int cores = Math.min(threads, Runtime.getRuntime().availableProcessors());
         double ghz = Double.parseDouble(mhz) / 1000;
         double gflops = cores * flopPerCycle * ghz;
         return new Estimate(gflops, String.format(Locale.ROOT,
