@@ -202,7 +202,9 @@ public final class OpenClBackend implements Backend {
         DeviceStores.Entry e = stores.find(store);
         if (e == null) {
             e = stores.add(store, ctx.buffer(length(store) * elementBytes(store)));
-        } else if (e.deviceStale && t.size() < length(store)) {
+            e.deviceStale = true;
+        }
+        if (e.deviceStale && t.size() < length(store)) {
             upload(e, store); // the op writes part of the store: keep the host's rest
         }
         e.deviceStale = false;
