@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * OpenCL device 0 for tests, or: a failure in CI (environment variable CI, or
- * -Dfreeanchor.requireOpenCl=true as .ci/run sets), a skip with a visible message elsewhere.
+ * FREEANCHOR_REQUIRE_OPENCL as .ci/run sets), a skip with a visible message elsewhere.
  */
 public final class OpenClTesting {
     private OpenClTesting() {}
@@ -25,7 +25,8 @@ public final class OpenClTesting {
         } catch (OpenClUnavailableException e) {
             why = e.getMessage();
         }
-        if (System.getenv("CI") != null || Boolean.getBoolean("freeanchor.requireOpenCl")) {
+        if (System.getenv("CI") != null || System.getenv("FREEANCHOR_REQUIRE_OPENCL") != null
+                || Boolean.getBoolean("freeanchor.requireOpenCl")) {
             Assertions.fail("OpenCL tests must run in CI, but: " + why);
         }
         System.err.println("SKIPPED OpenCL tests: " + why);

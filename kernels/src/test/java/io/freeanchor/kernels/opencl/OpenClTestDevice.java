@@ -6,14 +6,15 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The OpenCL device tests run on: device 0 (PoCL's CPU device in CI). Without one, the tests fail in
- * CI (environment variable CI set, or -Dfreeanchor.requireOpenCl=true, which .ci/run sets) and skip
+ * CI (environment variable CI set, or FREEANCHOR_REQUIRE_OPENCL, which .ci/run sets) and skip
  * elsewhere with a visible message.
  */
 public final class OpenClTestDevice {
     private OpenClTestDevice() {}
 
     public static boolean required() {
-        return System.getenv("CI") != null || Boolean.getBoolean("freeanchor.requireOpenCl");
+        return System.getenv("CI") != null || System.getenv("FREEANCHOR_REQUIRE_OPENCL") != null
+                || Boolean.getBoolean("freeanchor.requireOpenCl");
     }
 
     /** Device 0, or a skip (developer machine) / failure (CI) saying why there is none. */
