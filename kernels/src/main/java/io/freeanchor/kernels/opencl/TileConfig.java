@@ -5,15 +5,18 @@ import java.util.List;
 /**
  * Tile sizes of the implicit-GEMM convolution: a work-group computes tm x tn outputs (channels x
  * pixels) in tk-deep steps; each work-item an rm x rn register block, so the work-group is
- * (tn / rn) x (tm / rm).
+ * (tn / rn) x (tm / rm). With {@code local} the tiles are staged in local memory (GPUs); without,
+ * read from global memory through the caches (CPU devices), and tk is unused.
  */
-public record TileConfig(int tm, int tn, int tk, int rm, int rn) {
+public record TileConfig(int tm, int tn, int tk, int rm, int rn, boolean local) {
     /** The candidates the autotuner times; the first is the default when tuning is off. */
     public static final List<TileConfig> CANDIDATES = List.of(
-            new TileConfig(32, 32, 16, 2, 2),
-            new TileConfig(64, 64, 8, 4, 4),
-            new TileConfig(64, 32, 16, 4, 2),
-            new TileConfig(16, 64, 16, 2, 4));
+            new TileConfig(32, 32, 16, 2, 2, true),
+            new TileConfig(64, 64, 8, 4, 4, true),
+            new TileConfig(64, 32, 16, 4, 2, true),
+            new TileConfig(16, 64, 16, 2, 4, true),
+            new TileConfig(16, 64, 1, 2, 4, false),
+            new TileConfig(32, 128, 1, 4, 8, false));
 
     public int localX() {
         return tn / rn;
@@ -24,22 +27,22 @@ public record TileConfig(int tm, int tn, int tk, int rm, int rn) {
     }
 
     public long localMemBytes() {
-        return (long) (tm + tn) * tk * Float.BYTES;
+        return local ? (long) (tm + tn) * tk * Float.BYTES : 0;
     }
 
     String options() {
-        return "-DTM=" + tm + " -DTN=" + tn + " -DTK=" + tk + " -DRM=" + rm + " -DRN=" + rn;
+        return "-DTM=" + tm + " -DTN=" + tn + " -DTK=" + tk + " -DRM=" + rm + " -DRN=" + rn + " -DUSE_LOCAL=" + (local ? 1 : 0);
     }
 
-    /** As written in the tuning cache: tm,tn,tk,rm,rn. */
+    /** As written in the tuning cache: tm,tn,tk,rm,rn,local|global. */
     public String id() {
-        return tm + "," + tn + "," + tk + "," + rm + "," + rn;
+        return tm + "," + tn + "," + tk + "," + rm + "," + rn + "," + (local ? "local" : "global");
     }
 
     static TileConfig parse(String id) {
         String[] p = id.split(",");
         return new TileConfig(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]),
-                Integer.parseInt(p[3]), Integer.parseInt(p[4]));
+                Integer.parseInt(p[3]), Integer.parseInt(p[4]), p[5].equals("local"));
     }
 
     boolean fits(ClDevice d) {
