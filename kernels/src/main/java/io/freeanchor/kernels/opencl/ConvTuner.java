@@ -13,16 +13,23 @@ import java.util.TreeMap;
 
 /**
  * Picks the implicit-GEMM tile configuration per convolution shape: on the first call of a shape it
- * times every candidate that fits the device (best of two profiled runs after a warm-up) and keeps
+ * times every candidate that fits the device (one profiled run on the first image after a warm-up;
+ * convolutions under {@link #MIN_TUNED_FLOPS} per image just take the default) and keeps
  * the fastest, in memory and on disk next to the program binaries ({@code tune-<key>.properties},
  * keyed like them by device, driver, precision and source hash). A forced configuration (tests,
- * benchmarks, or {@code -Dfreeanchor.opencl.tune=false}, which forces the first candidate) skips it.
+ * benchmarks, or {@code -Dfreeanchor.opencl.tune=false}, which forces the first candidate) skips it (tuning off: {@link TileConfig#defaultFor}).
  */
 final class ConvTuner {
-    /** Launches the convolution with one kernel and returns its device time (ns), or 0 when untimed. */
+    /**
+     * Launches the convolution with one kernel; timed runs cover the first image only (cheaper tuning)
+     * and return the device time in ns, untimed ones the whole batch and return 0.
+     */
     interface Launch {
         long run(ClKernel kernel, TileConfig config, boolean timed);
     }
+
+    /** Convolutions below this many flops per image are not worth tuning: they use the default. */
+    static final double MIN_TUNED_FLOPS = 2e8;
 
     private final ClContext ctx;
     private final String source;
@@ -37,7 +44,7 @@ final class ConvTuner {
         this.source = source;
         this.baseOptions = baseOptions;
         boolean tuningOff = "false".equals(System.getProperty("freeanchor.opencl.tune"));
-        this.forced = forced != null ? forced : tuningOff ? TileConfig.CANDIDATES.getFirst() : null;
+        this.forced = forced != null ? forced : tuningOff ? TileConfig.defaultFor(ctx.device()) : null;
         this.file = ProgramCache.cacheDir().resolve("tune-" + ProgramCache.key(ctx.device(), source, baseOptions) + ".properties");
         load();
     }
@@ -49,8 +56,11 @@ final class ConvTuner {
     }
 
     /** Runs the convolution of the given shape with its tuned configuration (tuning it first if new). */
-    void run(String shapeKey, Launch launch) {
+    void run(String shapeKey, double flopsPerImage, Launch launch) {
         TileConfig c = forced != null ? forced : chosen.get(shapeKey);
+        if (c == null && flopsPerImage < MIN_TUNED_FLOPS) {
+            c = TileConfig.defaultFor(ctx.device());
+        }
         if (c == null) {
             c = tune(launch);
             chosen.put(shapeKey, c);
@@ -68,7 +78,7 @@ final class ConvTuner {
             }
             ClKernel k = kernel(c);
             launch.run(k, c, true); // warm-up
-            long ns = Math.min(launch.run(k, c, true), launch.run(k, c, true));
+            long ns = launch.run(k, c, true);
             if (ns < bestNs) {
                 bestNs = ns;
                 best = c;

@@ -317,9 +317,11 @@ public final class OpenClBackend implements Backend {
             return;
         }
         String shapeKey = Arrays.toString(a) + Arrays.toString(b);
-        convTuner.run(shapeKey, (k, t, timed) -> {
+        double flopsPerImage = 2.0 * m * oh * ow * w.dim(1) * w.dim(2) * w.dim(3);
+        convTuner.run(shapeKey, flopsPerImage, (k, t, timed) -> {
             k.args(xb, wb, bb, rb, yb, a, b, c);
-            long[] global = {roundUp((long) oh * ow, t.tn()) / t.tn() * t.localX(), roundUp(m, t.tm()) / t.tm() * t.localY(), n};
+            long[] global = {roundUp((long) oh * ow, t.tn()) / t.tn() * t.localX(), roundUp(m, t.tm()) / t.tm() * t.localY(),
+                    timed ? 1 : n};
             long[] local = {t.localX(), t.localY(), 1};
             if (timed) {
                 return ctx.launchTimed(k, global, local);

@@ -9,7 +9,7 @@ import java.util.List;
  * read from global memory through the caches (CPU devices), and tk is unused.
  */
 public record TileConfig(int tm, int tn, int tk, int rm, int rn, boolean local) {
-    /** The candidates the autotuner times; the first is the default when tuning is off. */
+    /** The candidates the autotuner times. */
     public static final List<TileConfig> CANDIDATES = List.of(
             new TileConfig(32, 32, 16, 2, 2, true),
             new TileConfig(64, 64, 8, 4, 4, true),
@@ -17,6 +17,16 @@ public record TileConfig(int tm, int tn, int tk, int rm, int rn, boolean local) 
             new TileConfig(16, 64, 16, 2, 4, true),
             new TileConfig(16, 64, 1, 2, 4, false),
             new TileConfig(32, 128, 1, 4, 8, false));
+
+    /**
+     * The configuration used without tuning: staged in local memory on GPUs, through the caches on
+     * CPU devices (fastest of the candidates on PoCL).
+     */
+    public static TileConfig defaultFor(ClDevice d) {
+        TileConfig gpu = CANDIDATES.get(1), cpu = CANDIDATES.get(5);
+        TileConfig pick = d.type().equals("CPU") ? cpu : gpu;
+        return pick.fits(d) ? pick : CANDIDATES.stream().filter(c -> c.fits(d)).findFirst().orElse(pick);
+    }
 
     public int localX() {
         return tn / rn;
