@@ -54,6 +54,24 @@ public interface Backend extends AutoCloseable {
     /** y = x, same type and size (shapes may differ: reshape into a fresh buffer). */
     void copy(Tensor x, Tensor y);
 
+    /**
+     * The host wrote this tensor's store after the backend may have seen it (a new input batch): a
+     * backend that keeps device copies must upload it again before reading it. No-op for host backends.
+     */
+    default void hostWritten(Tensor t) {}
+
+    /**
+     * Makes this tensor's host store current (a result the caller reads on the host). A backend that
+     * writes results on a device copies them back here. No-op for host backends.
+     */
+    default void syncToHost(Tensor t) {}
+
+    /**
+     * Syncs this tensor's store to the host, then lets the backend drop any device copy of it (the
+     * caller keeps only the host data, e.g. a returned graph output). No-op for host backends.
+     */
+    default void release(Tensor t) {}
+
     /** Releases worker threads and any native or device memory. */
     @Override
     void close();

@@ -13,7 +13,8 @@ public final class Backends {
     public static List<String[]> known() {
         return List.of(
                 new String[] {"java", "Java CPU backend (Vector API, multi-threaded): the default"},
-                new String[] {"java-reference", "plain single-threaded Java loops: the test oracle, slow"});
+                new String[] {"java-reference", "plain single-threaded Java loops: the test oracle, slow"},
+                new String[] {"opencl[:N]", "OpenCL device N of 'freeanchor devices' (default 0), fp32 or fp16 storage"});
     }
 
     /**
@@ -21,6 +22,25 @@ public final class Backends {
      * @param threads worker threads, >= 1 (the reference backend always uses one)
      */
     public static Backend create(String device, int threads) {
+        return create(device, threads, "fp32");
+    }
+
+    /**
+     * @param precision "fp32", or "fp16" (half storage, FP32 arithmetic) on devices that support it
+     */
+    public static Backend create(String device, int threads, String precision) {
+        if (device.equals("opencl") || device.startsWith("opencl:")) {
+            String index = device.equals("opencl") ? "0" : device.substring("opencl:".length());
+            if (!index.matches("\\d{1,6}")) {
+                throw new IllegalArgumentException("device '" + device + "': expected opencl or opencl:N with N a device index");
+            }
+            return new io.freeanchor.kernels.opencl.OpenClBackend(Integer.parseInt(index),
+                    io.freeanchor.kernels.opencl.OpenClBackend.Precision.parse(precision));
+        }
+        if (!precision.equals("fp32")) {
+            throw new IllegalArgumentException("--precision " + precision + " is not available on device '" + device
+                    + "' (the Java backends compute and store fp32; fp16 storage needs --device opencl[:N])");
+        }
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }

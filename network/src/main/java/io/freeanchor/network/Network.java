@@ -71,6 +71,8 @@ public final class Network {
         Map<String, Tensor> env = new HashMap<>(plan.constants());
         checkInputs(inputs);
         env.putAll(inputs);
+        // The caller may have refilled an input array since the last run (device backends re-upload).
+        inputs.values().forEach(backend::hostWritten);
         MemoryPlan m = plan.memory();
         for (PlanNode n : plan.nodes()) {
             long start = listener == null ? 0 : System.nanoTime();
@@ -106,6 +108,11 @@ public final class Network {
             String root = plan.root(o);
             // Outputs that are constants or (views of) inputs are copied so callers own what they get.
             boolean owned = !plan.constants().containsKey(root) && !inputs.containsKey(root);
+            if (owned) {
+                backend.release(t); // fresh per run: copied back, and the device copy is not kept
+            } else {
+                backend.syncToHost(t);
+            }
             result.put(o, owned ? t : t.copy());
         }
         return result;

@@ -44,7 +44,7 @@ class FullSizeModelTest {
         }
     }
 
-    private static void generate(Path dir) throws Exception {
+    static void generate(Path dir) throws Exception {
         Path root = Fixtures.repoRoot();
         Process p = new ProcessBuilder("/usr/bin/python3", "tools/make_fixtures.py", "--preset", "full",
                 "--out", dir.toString()).directory(root.toFile()).inheritIO().start();

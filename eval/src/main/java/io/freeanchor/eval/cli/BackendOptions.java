@@ -4,18 +4,22 @@ import io.freeanchor.kernels.Backend;
 import io.freeanchor.kernels.Backends;
 import picocli.CommandLine.Option;
 
-/** The --device and --threads options every command that runs the network shares. */
+/** The --device, --threads and --precision options every command that runs the network shares. */
 public final class BackendOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Inference worker threads (default: all cores).")
     Integer threads;
 
     @Option(names = "--device", paramLabel = "NAME", defaultValue = Backends.DEFAULT,
-            description = "Backend: java (default) or java-reference.")
+            description = "Backend: java (default), java-reference, or opencl[:N] (N from 'freeanchor devices', default 0).")
     String device;
+
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
+            description = "fp32 (default), or fp16 on opencl: weights and activations stored as half, arithmetic in fp32.")
+    String precision;
 
     /** The backend the user asked for; never another one. */
     public Backend open() {
-        return Backends.create(device, threadCount());
+        return Backends.create(device, threadCount(), precision);
     }
 
     /** --threads, or all cores when not given. */
@@ -25,5 +29,9 @@ public final class BackendOptions {
 
     public String device() {
         return device;
+    }
+
+    public String precision() {
+        return precision;
     }
 }

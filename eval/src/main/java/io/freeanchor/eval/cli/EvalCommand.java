@@ -79,10 +79,6 @@ final class EvalCommand implements Callable<Integer> {
     Path statsJson;
 
 
-    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
-            description = "Arithmetic precision: fp32 (the Java backends have no fp16 path yet).")
-    String precision;
-
     @Option(names = "--perf-only", description = "No evaluation: warm up, then time --perf-batches batches and report images/s.")
     boolean perfOnly;
 
@@ -141,10 +137,6 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (decodeThreads < 1 || perfBatches < 1) {
             throw new UserInputException("--decode-threads and --perf-batches must be >= 1");
-        }
-        if (!precision.equals("fp32")) {
-            throw new UserInputException("--precision " + precision + " is not available on device '" + backendOptions.device
-                    + "' (it computes in fp32; fp16 comes with the fp16 storage and GPU backends)");
         }
     }
 
@@ -244,7 +236,8 @@ final class EvalCommand implements Callable<Integer> {
     private String fingerprint(Path annFile, DetectorConfig cfg, int images) throws java.io.IOException {
         return String.format("model=%s:%d ann=%s:%d images=%d device=%s config=%08x",
                 model.toAbsolutePath().normalize(), Files.size(model), annFile.toAbsolutePath().normalize(),
-                Files.size(annFile), images, backendOptions.device, cfg.toJson().hashCode());
+                Files.size(annFile), images, backendOptions.device, cfg.toJson().hashCode())
+                + (backendOptions.precision.equals("fp32") ? "" : " precision=" + backendOptions.precision);
     }
 
     private ProgressBar progressBar(int total, int done) {

@@ -68,6 +68,12 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("  %-16s %,22d  %6.2f G%n", "total", plan.totalMacs(), plan.totalMacs() / 1e9);
         out.printf("peak activation memory %s in %d reusable buffers (+ %s of outputs)%n",
                 bytes(plan.memory().peakBytes()), plan.memory().slotCount(), bytes(plan.memory().outputBytes()));
+        // What --device opencl allocates once and reuses for every batch of this shape: one buffer per
+        // weight, activation slot, input and output (float tensors as half with --precision fp16).
+        long inputBytes = plan.inputs().values().stream().mapToLong(v -> v.bytes()).sum();
+        long device = plan.parameterBytes() + plan.memory().peakBytes() + inputBytes + plan.memory().outputBytes();
+        out.printf("opencl device memory budget %s at fp32, about %s at fp16 (weights, activations, inputs, outputs)%n",
+                bytes(device), bytes(device / 2));
         return 0;
     }
 

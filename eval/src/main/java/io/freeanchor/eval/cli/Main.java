@@ -3,6 +3,8 @@ package io.freeanchor.eval.cli;
 import io.freeanchor.eval.coco.CocoFormatException;
 import io.freeanchor.eval.image.ImageDecodeException;
 import io.freeanchor.kernels.Npy;
+import io.freeanchor.kernels.opencl.OpenClException;
+import io.freeanchor.kernels.opencl.OpenClUnavailableException;
 import io.freeanchor.network.ModelException;
 import io.freeanchor.onnx.OnnxFormatException;
 import java.io.PrintWriter;
@@ -12,7 +14,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code freeanchor} command. */
 @Command(name = "freeanchor", mixinStandardHelpOptions = true, version = "freeanchor 0.1.0",
         description = "Pure-Java inference for FreeAnchor / RetinaNet ONNX models.",
-        subcommands = {RunCommand.class, InfoCommand.class, EvalCommand.class, EvaluateCommand.class, DetectCommand.class,
+        subcommands = {RunCommand.class, InfoCommand.class, EvalCommand.class, EvaluateCommand.class, DetectCommand.class, DevicesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad input: a file, model, option or shape the user can fix. */
@@ -47,9 +49,14 @@ public final class Main {
     public static int handle(Throwable e, PrintWriter err) {
         if (e instanceof OnnxFormatException || e instanceof Npy.NpyException || e instanceof ModelException
                 || e instanceof UserInputException || e instanceof IllegalArgumentException
-                || e instanceof ImageDecodeException || e instanceof CocoFormatException) {
+                || e instanceof ImageDecodeException || e instanceof CocoFormatException
+                || e instanceof OpenClUnavailableException) {
             err.println("error: " + e.getMessage());
             return EXIT_BAD_INPUT;
+        }
+        if (e instanceof OpenClException) {
+            err.println("error: OpenCL: " + e.getMessage()); // names the call and the CL_* code
+            return EXIT_INTERNAL;
         }
         if (e instanceof OutOfMemoryError) {
             err.println("error: out of Java heap memory (" + e.getMessage() + "); lower the batch or input size, or raise FREEANCHOR_HEAP");

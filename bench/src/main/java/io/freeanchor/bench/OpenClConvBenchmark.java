@@ -1,0 +1,139 @@
+package io.freeanchor.bench;
+
+import io.freeanchor.kernels.Activation;
+import io.freeanchor.kernels.Conv2dParams;
+import io.freeanchor.kernels.DType;
+import io.freeanchor.kernels.Tensor;
+import io.freeanchor.kernels.opencl.ClDevices;
+import io.freeanchor.kernels.opencl.OpenClBackend;
+import io.freeanchor.kernels.opencl.TileConfig;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One fused convolution (bias + ReLU) of ResNet-50-FPN RetinaNet's shapes on OpenCL device
+ * {@code -Dfreeanchor.opencl.device=N} (default 0), tensors resident on the device, timed to
+ * completion (clFinish). {@code tiles} is a tile configuration (tm,tn,tk,rm,rn) or "auto" (the
+ * autotuner's choice). GFLOP/s = {@link #gflop(String)} / (ms/op) * 1000; {@code main} prints it
+ * directly per shape and configuration.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(value = 1)
+public class OpenClConvBenchmark {
+    /** name: N, C, H, W, M, kernel, stride (pad = kernel / 2). */
+    @Param({"3x3 256-256 @50x84", "1x1 256-64 @100x168", "3x3 64-64 @100x168", "7x7s2 3-64 @400x672",
+            "3x3 256-720 @13x21"})
+    public String shape;
+
+    @Param({"auto"})
+    public String tiles;
+
+    @Param({"fp32"})
+    public String precision;
+
+    private OpenClBackend backend;
+    private Conv2dParams params;
+    private Tensor x, w, bias, y;
+
+    static int[] dims(String shape) {
+        return switch (shape) {
+            case "3x3 256-256 @50x84" -> new int[] {1, 256, 50, 84, 256, 3, 1};
+            case "1x1 256-64 @100x168" -> new int[] {1, 256, 100, 168, 64, 1, 1};
+            case "3x3 64-64 @100x168" -> new int[] {1, 64, 100, 168, 64, 3, 1};
+            case "7x7s2 3-64 @400x672" -> new int[] {1, 3, 400, 672, 64, 7, 2};
+            case "3x3 256-720 @13x21" -> new int[] {1, 256, 13, 21, 720, 3, 1};
+            default -> throw new IllegalArgumentException("unknown shape " + shape);
+        };
+    }
+
+    /** GFLOP of one convolution (2 flops per multiply-accumulate). */
+    static double gflop(String shape) {
+        int[] d = dims(shape);
+        Conv2dParams p = params(d);
+        return 2.0 * d[0] * d[4] * p.outHeight(d[2], d[5]) * p.outWidth(d[3], d[5]) * d[1] * d[5] * d[5] / 1e9;
+    }
+
+    static Conv2dParams params(int[] d) {
+        int pad = d[5] / 2;
+        return new Conv2dParams(d[6], d[6], pad, pad, pad, pad, 1, 1, 1, Activation.RELU);
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        int[] d = dims(shape);
+        params = params(d);
+        TileConfig forced = tiles.equals("auto") ? null : TileConfig.CANDIDATES.stream().filter(c -> c.id().equals(tiles))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("unknown tiles " + tiles));
+        backend = new OpenClBackend(ClDevices.get(Integer.getInteger("freeanchor.opencl.device", 0)),
+                OpenClBackend.Precision.parse(precision), forced);
+        Random rnd = new Random(1);
+        x = random(rnd, d[0], d[1], d[2], d[3]);
+        w = random(rnd, d[4], d[1], d[5], d[5]);
+        bias = random(rnd, d[4]);
+        y = Tensor.zeros(DType.FLOAT32, new int[] {d[0], d[4], params.outHeight(d[2], d[5]), params.outWidth(d[3], d[5])});
+        conv(); // uploads and, with "auto", tunes
+    }
+
+    private static Tensor random(Random rnd, int... shape) {
+        Tensor t = Tensor.zeros(DType.FLOAT32, shape);
+        for (int i = 0; i < t.size(); i++) {
+            t.floats()[i] = (float) rnd.nextGaussian();
+        }
+        return t;
+    }
+
+    @Benchmark
+    public void conv() {
+        backend.conv2d(params, x, w, bias, null, y);
+        backend.finish();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        backend.close();
+    }
+
+    /** Prints GFLOP/s per shape and tile configuration: best of {@code repeats} runs after one warm-up. */
+    public static void main(String[] args) {
+        int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        String precision = args.length > 1 ? args[1] : "fp32";
+        System.out.println("device: " + ClDevices.get(Integer.getInteger("freeanchor.opencl.device", 0)).describe());
+        for (String s : new String[] {"3x3 256-256 @50x84", "1x1 256-64 @100x168", "3x3 64-64 @100x168",
+                "7x7s2 3-64 @400x672", "3x3 256-720 @13x21"}) {
+            StringBuilder line = new StringBuilder(String.format("%-22s %6.2f GFLOP", s, gflop(s)));
+            for (TileConfig c : TileConfig.CANDIDATES) {
+                OpenClConvBenchmark b = new OpenClConvBenchmark();
+                b.shape = s;
+                b.tiles = c.id();
+                b.precision = precision;
+                b.setup();
+                long best = Long.MAX_VALUE;
+                for (int r = 0; r < repeats; r++) {
+                    long t0 = System.nanoTime();
+                    b.conv();
+                    best = Math.min(best, System.nanoTime() - t0);
+                }
+                b.close();
+                line.append(String.format("  [%s] %6.1f GFLOP/s", c.id(), gflop(s) / (best / 1e9)));
+            }
+            System.out.println(line);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+// Convolution (group 1) as an implicit GEMM per image: Y[M, P] = W[M, K] * im2col(X)[K, P] with
+// K = C*KH*KW and P = OH*OW, never materializing im2col. A work-group computes a TM x TN tile of Y,
+// staging TK-deep slices of W and of the im2col patch in local memory; each work-item accumulates an
+// RM x RN register block. TM, TN, TK, RM, RN are -D compile-time parameters (autotuned per shape).
+// With -DUSE_LOCAL=0 the tiles are read straight from global memory instead (no local memory, no
+// barriers): CPU devices such as PoCL, whose caches do the staging, run that variant much faster.
+// Epilogue: + bias, + residual, ReLU, fused. Dims as conv_direct.
+#ifndef USE_LOCAL
+#define USE_LOCAL 1
+#endif
+#define LX (TN / RN)
+#define LY (TM / RM)
+
+__kernel __attribute__((reqd_work_group_size(LX, LY, 1)))
+void conv_gemm(__global const store_t* x, __global const store_t* w, __global const store_t* bias,
+               __global const store_t* res, __global store_t* y, int8 a, int8 b, int4 c) {
+    const int C = a.s1, H = a.s2, W = a.s3, M = a.s4, KH = a.s6, KW = a.s7;
+    const int OH = b.s0, OW = b.s1, P = OH * OW, KK = KH * KW, K = C * KK;
+    const int tx = get_local_id(0), ty = get_local_id(1), tid = ty * LX + tx;
+    const int p0 = get_group_id(0) * TN, m0 = get_group_id(1) * TM, n = get_group_id(2);
+#if USE_LOCAL
+    __local float ws[TK][TM];
+    __local float xs[TK][TN];
+    float acc[RM][RN];
+    for (int i = 0; i < RM; i++)
+        for (int j = 0; j < RN; j++) acc[i][j] = 0.0f;
+    const int xBase = n * C * H * W;
+
+    for (int k0 = 0; k0 < K; k0 += TK) {
+        for (int i = tid; i < TM * TK; i += LX * LY) {
+            int mm = i / TK, kk = i - mm * TK;
+            int m = m0 + mm, k = k0 + kk;
+            ws[kk][mm] = (m < M && k < K) ? LD(w, m * K + k) : 0.0f;
+        }
+        for (int i = tid; i < TK * TN; i += LX * LY) {
+            int kk = i / TN, pp = i - kk * TN;
+            int k = k0 + kk, p = p0 + pp;
+            float v = 0.0f;
+            if (k < K && p < P) {
+                int ch = k / KK, r = k - ch * KK, kh = r / KW, kw = r - kh * KW;
+                int oh = p / OW, ow = p - oh * OW;
+                int ih = oh * b.s2 - b.s4 + kh * b.s6, iw = ow * b.s3 - b.s5 + kw * b.s7;
+                if (ih >= 0 && ih < H && iw >= 0 && iw < W) v = LD(x, xBase + (ch * H + ih) * W + iw);
+            }
+            xs[kk][pp] = v;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int kk = 0; kk < TK; kk++) {
+            float wr[RM], xr[RN];
+            for (int i = 0; i < RM; i++) wr[i] = ws[kk][ty + i * LY];
+            for (int j = 0; j < RN; j++) xr[j] = xs[kk][tx + j * LX];
+            for (int i = 0; i < RM; i++)
+                for (int j = 0; j < RN; j++) acc[i][j] = fma(wr[i], xr[j], acc[i][j]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+#else
+    float acc[RM][RN];
+    for (int i = 0; i < RM; i++)
+        for (int j = 0; j < RN; j++) acc[i][j] = 0.0f;
+    const int xBase = n * C * H * W;
+    int ih0[RN], iw0[RN];
+    for (int j = 0; j < RN; j++) {
+        int p = min(p0 + tx + j * LX, P - 1); // clamped: out-of-range columns are computed, never stored
+        int oh = p / OW, ow = p - oh * OW;
+        ih0[j] = oh * b.s2 - b.s4;
+        iw0[j] = ow * b.s3 - b.s5;
+    }
+    int wRow[RM];
+    for (int i = 0; i < RM; i++) wRow[i] = min(m0 + ty + i * LY, M - 1) * K;
+    for (int ch = 0; ch < C; ch++) {
+        for (int kh = 0; kh < KH; kh++) {
+            for (int kw = 0; kw < KW; kw++) {
+                int k = (ch * KH + kh) * KW + kw;
+                float wr[RM], xr[RN];
+                for (int i = 0; i < RM; i++) wr[i] = LD(w, wRow[i] + k);
+                for (int j = 0; j < RN; j++) {
+                    int ih = ih0[j] + kh * b.s6, iw = iw0[j] + kw * b.s7;
+                    xr[j] = (ih >= 0 && ih < H && iw >= 0 && iw < W) ? LD(x, xBase + (ch * H + ih) * W + iw) : 0.0f;
+                }
+                for (int i = 0; i < RM; i++)
+                    for (int j = 0; j < RN; j++) acc[i][j] = fma(wr[i], xr[j], acc[i][j]);
+            }
+        }
+    }
+#endif
+    for (int i = 0; i < RM; i++) {
+        int m = m0 + ty + i * LY;
+        if (m >= M) continue;
+        float bv = c.s1 ? LD(bias, m) : 0.0f;
+        for (int j = 0; j < RN; j++) {
+            int p = p0 + tx + j * LX;
+            if (p >= P) continue;
+            int yi = (n * M + m) * P + p;
+            float v = acc[i][j] + bv;
+            if (c.s2) v += LD(res, yi);
+            if (c.s3) v = fmax(v, 0.0f);
+            ST(y, yi, v);
+        }
+    }
+}
