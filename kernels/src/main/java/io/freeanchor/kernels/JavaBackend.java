@@ -35,7 +35,9 @@ public final class JavaBackend implements Backend {
     private final WorkerPool pool;
     private final ConvGemm.Scratch[] scratch;
     private final ReferenceBackend reference = new ReferenceBackend();
+    private final ConvWinograd.Scratch[] winogradScratch;
     private final Map<float[], List<ConvGemm.PackedWeights>> packedCache = new WeakHashMap<>();
+    private final Map<float[], WinogradEntry> winogradCache = new WeakHashMap<>();
 
     /** A backend using all available processors. */
     public JavaBackend() {
@@ -49,8 +51,10 @@ public final class JavaBackend implements Backend {
         this.threads = threads;
         this.pool = new WorkerPool(threads);
         this.scratch = new ConvGemm.Scratch[threads];
+        this.winogradScratch = new ConvWinograd.Scratch[threads];
         for (int i = 0; i < threads; i++) {
             scratch[i] = new ConvGemm.Scratch();
+            winogradScratch[i] = new ConvWinograd.Scratch();
         }
     }
 
@@ -81,13 +85,86 @@ public final class JavaBackend implements Backend {
             reference.conv2d(p, x, w, bias, residual, y); // no input channels: only the epilogue is left
             return;
         }
-        ConvGemm.PackedWeights pw = packed(w, p.group(), false);
-        ConvGemm.run(pool, scratch, p, x, pw, bias, residual, y);
+        ConvAlgorithm algorithm = ConvAlgorithm.choose(p, x.shape(), w.shape());
+        if (algorithm == ConvAlgorithm.WINOGRAD) {
+            ConvWinograd.run(pool, winogradScratch, p, x, winogradCached(w), bias, residual, y);
+        } else {
+            ConvGemm.run(pool, scratch, p, x, packed(w, p.group(), false), bias, residual, y);
+        }
+    }
+
+    @Override
+    public PreparedConv prepareConv(Conv2dParams p, int[] xShape, Tensor w) {
+        Checks.require(xShape != null && xShape.length == 4, "prepareConv: input shape must have rank 4");
+        return prepareConv(p, xShape, w, ConvAlgorithm.choose(p, xShape, w.shape()));
+    }
+
+    /** {@link #prepareConv} with the algorithm forced (it must support p); for tests and benchmarks. */
+    Prepared prepareConv(Conv2dParams p, int[] xShape, Tensor w, ConvAlgorithm algorithm) {
+        Checks.require(p != null, "prepareConv: params must not be null");
+        Checks.float32(w, "w", "prepareConv");
+        Checks.rank(w, 4, "w", "prepareConv");
+        Checks.require(p.group() >= 1 && w.dim(0) % p.group() == 0,
+                "prepareConv: group " + p.group() + " does not divide " + w);
+        Checks.require(algorithm.supports(p, w.shape()), "prepareConv: " + algorithm + " cannot compute " + p + " with " + w);
+        Object weights = algorithm == ConvAlgorithm.WINOGRAD ? new ConvWinograd.Weights(w)
+                : w.size() == 0 ? null : new ConvGemm.PackedWeights(w, p.group());
+        return new Prepared(algorithm, w.shape(), p.group(), w.floats(), weights);
+    }
+
+    @Override
+    public void conv2dPrepared(PreparedConv prepared, Conv2dParams p, Tensor x, Tensor w, Tensor bias,
+                               Tensor residual, Tensor y) {
+        if (prepared == null) {
+            conv2d(p, x, w, bias, residual, y);
+            return;
+        }
+        Checks.conv2d(p, x, w, bias, residual, y);
+        if (!(prepared instanceof Prepared pc)) {
+            throw new IllegalArgumentException("java: conv2dPrepared with a PreparedConv of another backend ("
+                    + prepared.algorithm() + ")");
+        }
+        Checks.require(pc.store == w.floats() && Arrays.equals(pc.wShape, w.shape()) && pc.group == p.group(),
+                "conv2dPrepared: the prepared convolution was made for other weights (" + Arrays.toString(pc.wShape)
+                        + ", group " + pc.group + ") than " + w + ", group " + p.group());
+        Checks.require(pc.algorithm.supports(p, pc.wShape), "conv2dPrepared: " + pc.algorithm + " cannot compute " + p);
+        if (y.size() == 0) {
+            return;
+        }
+        if (pc.weights == null) {
+            reference.conv2d(p, x, w, bias, residual, y);
+        } else if (pc.algorithm == ConvAlgorithm.WINOGRAD) {
+            ConvWinograd.run(pool, winogradScratch, p, x, (ConvWinograd.Weights) pc.weights, bias, residual, y);
+        } else {
+            ConvGemm.run(pool, scratch, p, x, (ConvGemm.PackedWeights) pc.weights, bias, residual, y);
+        }
+    }
+
+    /** A convolution prepared by this backend class: the algorithm and its weights, made once. */
+    static final class Prepared implements PreparedConv {
+        final ConvAlgorithm algorithm;
+        final int[] wShape;
+        final int group;
+        final float[] store;
+        final Object weights;
+
+        Prepared(ConvAlgorithm algorithm, int[] wShape, int group, float[] store, Object weights) {
+            this.algorithm = algorithm;
+            this.wShape = wShape;
+            this.group = group;
+            this.store = store;
+            this.weights = weights;
+        }
+
+        @Override
+        public String algorithm() {
+            return algorithm.label();
+        }
     }
 
     /**
-     * Packs (or re-packs) a conv weight [M, C / group, kH, kW] now, so that the first
-     * {@link #conv2d} using it does not pay for it. Optional.
+     * Packs (or re-packs) a conv weight [M, C / group, kH, kW] for the GEMM path now, so that the
+     * first {@link #conv2d} using it does not pay for it. Optional.
      */
     public void prepareConvWeights(Tensor w, int group) {
         Checks.float32(w, "w", "prepareConvWeights");
@@ -102,7 +179,35 @@ public final class JavaBackend implements Backend {
         synchronized (packedCache) {
             packedCache.clear();
         }
+        synchronized (winogradCache) {
+            winogradCache.clear();
+        }
     }
+
+    /**
+     * Winograd weights for a conv2d without preparation: cached per weight store next to a copy of
+     * the weights they came from, and rebuilt when the store no longer holds those values (weights
+     * computed at run time in reused memory-plan buffers). The copy is compared on every call.
+     */
+    private ConvWinograd.Weights winogradCached(Tensor w) {
+        float[] store = w.floats();
+        int[] shape = w.shape();
+        int n = w.size();
+        WinogradEntry cached;
+        synchronized (winogradCache) {
+            cached = winogradCache.get(store);
+        }
+        if (cached != null && cached.weights.matches(shape) && Arrays.equals(cached.copy, 0, n, store, 0, n)) {
+            return cached.weights;
+        }
+        WinogradEntry fresh = new WinogradEntry(new ConvWinograd.Weights(w), Arrays.copyOf(store, n));
+        synchronized (winogradCache) {
+            winogradCache.put(store, fresh);
+        }
+        return fresh.weights;
+    }
+
+    private record WinogradEntry(ConvWinograd.Weights weights, float[] copy) {}
 
     private ConvGemm.PackedWeights packed(Tensor w, int group, boolean refresh) {
         float[] store = w.floats();

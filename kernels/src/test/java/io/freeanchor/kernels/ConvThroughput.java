@@ -11,6 +11,7 @@ import java.util.Random;
  * java --add-modules jdk.incubator.vector -cp kernels/target/classes:kernels/target/test-classes \
  *      io.freeanchor.kernels.ConvThroughput [threads [repeats [filter | net]]]
  * </pre>
+ * With {@code -Dcpu} (and 1 thread) times are the thread's CPU time, steadier on a busy machine.
  * Prints best and mean time and GFLOP/s (2 flops per multiply-accumulate of the convolution) per
  * shape; {@code filter} keeps shapes whose name contains it. {@code net} instead runs every conv of
  * ResNet-50-FPN RetinaNet at 1x3x800x1344 twice (the first pass includes JIT warm-up) and prints the
@@ -58,6 +59,7 @@ public final class ConvThroughput {
         }
     }
 
+    /** Times the shape with every algorithm that supports it. */
     private static void run(JavaBackend backend, int repeats, Shape s) {
         Random rnd = new Random(1);
         Conv2dParams p = s.params();
@@ -67,18 +69,35 @@ public final class ConvThroughput {
         Tensor b = random(rnd, s.m());
         Tensor res = s.residual() ? random(rnd, s.n(), s.m(), oh, ow) : null;
         Tensor y = Tensor.zeros(DType.FLOAT32, new int[] {s.n(), s.m(), oh, ow});
-        backend.conv2d(p, x, wt, b, res, y); // packs the weights, warms up
-        backend.conv2d(p, x, wt, b, res, y);
-        double best = Double.MAX_VALUE, total = 0;
-        for (int i = 0; i < repeats; i++) {
-            long t0 = System.nanoTime();
-            backend.conv2d(p, x, wt, b, res, y);
-            double sec = (System.nanoTime() - t0) / 1e9;
-            best = Math.min(best, sec);
-            total += sec;
+        for (ConvAlgorithm algorithm : ConvAlgorithm.values()) {
+            if (!algorithm.supports(p, wt.shape())) {
+                continue;
+            }
+            PreparedConv prepared = backend.prepareConv(p, x.shape(), wt, algorithm);
+            backend.conv2dPrepared(prepared, p, x, wt, b, res, y); // warms up
+            backend.conv2dPrepared(prepared, p, x, wt, b, res, y);
+            double best = Double.MAX_VALUE, total = 0;
+            for (int i = 0; i < repeats; i++) {
+                long t0 = now();
+                backend.conv2dPrepared(prepared, p, x, wt, b, res, y);
+                double sec = (now() - t0) / 1e9;
+                best = Math.min(best, sec);
+                total += sec;
+            }
+            String chosen = ConvAlgorithm.choose(p, x.shape(), wt.shape()) == algorithm ? "*" : " ";
+            System.out.printf("%-32s %-14s%s %8.2f ms best %8.2f ms mean  %6.1f GFLOP/s best  %6.1f GFLOP/s mean%n",
+                    s.name(), algorithm.label(), chosen, best * 1e3, total / repeats * 1e3, s.flops() / best / 1e9,
+                    s.flops() / (total / repeats) / 1e9);
         }
-        System.out.printf("%-32s %8.2f ms best %8.2f ms mean  %6.1f GFLOP/s best  %6.1f GFLOP/s mean%n",
-                s.name(), best * 1e3, total / repeats * 1e3, s.flops() / best / 1e9, s.flops() / (total / repeats) / 1e9);
+    }
+
+    /**
+     * Wall time, or with {@code -Dcpu} the calling thread's CPU time: on a shared machine that is the
+     * steadier figure for comparing kernels, and with one thread the calling thread does all the work.
+     */
+    private static long now() {
+        return System.getProperty("cpu") != null
+                ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     /** Every conv of ResNet-50-FPN RetinaNet (9 anchors, 80 classes) at 800x1344. */

@@ -17,6 +17,8 @@ public final class Network {
     private final Plan plan;
     private final Backend backend;
     private final Tensor[] slots;
+    /** Per plan node, what its step prepared on this backend (null: nothing). */
+    private final Object[] prepared;
 
     /** Receives each step's wall time, for profiles. */
     @FunctionalInterface
@@ -43,6 +45,37 @@ public final class Network {
             slots[s] = m.slotType(s) == DType.FLOAT32 ? Tensor.ofFloats(new int[] {n}, new float[n])
                     : Tensor.ofLongs(new int[] {n}, new long[n]);
         }
+        prepared = prepareSteps(plan, backend);
+    }
+
+    /** Lets every step prepare its plan-time constant inputs on the backend, once. */
+    private static Object[] prepareSteps(Plan plan, Backend backend) {
+        Object[] out = new Object[plan.nodes().size()];
+        for (int i = 0; i < out.length; i++) {
+            PlanNode n = plan.nodes().get(i);
+            if (n.step.isView()) {
+                continue;
+            }
+            Tensor[] constants = new Tensor[n.inputs.size()];
+            ValueType[] types = new ValueType[n.inputs.size()];
+            boolean any = false;
+            for (int k = 0; k < constants.length; k++) {
+                String name = n.inputs.get(k);
+                if (!name.isEmpty()) {
+                    constants[k] = plan.constants().get(name);
+                    types[k] = plan.type(name);
+                    any |= constants[k] != null;
+                }
+            }
+            if (any) {
+                try {
+                    out[i] = n.step.prepare(backend, constants, types);
+                } catch (IllegalArgumentException e) {
+                    throw new ModelException("node '" + n.name + "' (" + n.opType + "): " + e.getMessage(), e);
+                }
+            }
+        }
+        return out;
     }
 
     /** Plans and binds in one go. */
@@ -72,7 +105,8 @@ public final class Network {
         checkInputs(inputs);
         env.putAll(inputs);
         MemoryPlan m = plan.memory();
-        for (PlanNode n : plan.nodes()) {
+        for (int index = 0; index < plan.nodes().size(); index++) {
+            PlanNode n = plan.nodes().get(index);
             long start = listener == null ? 0 : System.nanoTime();
             Tensor[] in = new Tensor[n.inputs.size()];
             for (int i = 0; i < in.length; i++) {
@@ -92,7 +126,7 @@ public final class Network {
                 env.put(name, out[i]);
             }
             try {
-                n.step.run(backend, in, out);
+                n.step.run(backend, prepared[index], in, out);
             } catch (IllegalArgumentException e) {
                 throw new ModelException("node '" + n.name + "' (" + n.opType + "): " + e.getMessage(), e);
             }
