@@ -7,6 +7,12 @@ enum ConvAlgorithm {
     /** Winograd F(4x4, 3x3) ({@link ConvWinograd}): 3x3, stride 1, dilation 1, group 1. */
     WINOGRAD("winograd-f4x4");
 
+    /**
+     * {@code -Dfreeanchor.winograd=false} turns Winograd off (every layer then runs as GEMM): a
+     * diagnostic switch for comparing whole-model speed and accuracy, not a fallback.
+     */
+    static final boolean WINOGRAD_ENABLED = !"false".equals(System.getProperty("freeanchor.winograd"));
+
     private final String label;
 
     ConvAlgorithm(String label) {
@@ -26,7 +32,7 @@ enum ConvAlgorithm {
      * its transforms; see {@link #winogradPays} for the calibration.
      */
     static ConvAlgorithm choose(Conv2dParams p, int[] xShape, int[] wShape) {
-        if (WINOGRAD.supports(p, wShape) && winogradPays(xShape[1], wShape[0])) {
+        if (WINOGRAD_ENABLED && WINOGRAD.supports(p, wShape) && winogradPays(xShape[1], wShape[0])) {
             return WINOGRAD;
         }
         return GEMM;

@@ -259,9 +259,19 @@ final class ConvWinograd {
                     }
                     continue;
                 }
+                if (oneTileRow(s)) {
+                    // all lanes interior and side by side: lane l's patch starts 4 * l floats on
+                    int base = s.laneBase[0] + s.laneY[0] * inW + s.laneX[0];
+                    for (int c = 0; c < inC; c++) {
+                        columnPassStrided(x, base + c * plane, inW, patch);
+                        rowPass(patch, v, dst + c * NR, xiStride);
+                    }
+                    continue;
+                }
                 for (int c = 0; c < inC; c++) {
                     gatherPatches(x, c * plane, inH, inW, s);
-                    transformPatches(patch, v, dst + c * NR, xiStride);
+                    columnPass(patch);
+                    rowPass(patch, v, dst + c * NR, xiStride);
                 }
             }
         }
@@ -302,11 +312,39 @@ final class ConvWinograd {
         }
     }
 
+    /** Lane l's tile offsets for a strided load: 4 * l (tiles side by side in one row). */
+    private static final int[] STRIDE_4 = java.util.stream.IntStream.range(0, VL).map(l -> 4 * l).toArray();
+
+    /** Whether every lane is an interior tile of one image and tile row, lane l at laneX[0] + 4 * l. */
+    private static boolean oneTileRow(Scratch s) {
+        for (int l = 0; l < VL; l++) {
+            if (s.laneKind[l] != INTERIOR || s.laneBase[l] != s.laneBase[0] || s.laneY[l] != s.laneY[0]
+                    || s.laneX[l] != s.laneX[0] + 4 * l) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
-     * B^T d B for VL patches at once: first down each column (in place in {@code patch}), then
-     * along each row into {@code v[dst + xi * xiStride]}.
+     * The column pass of B^T d B for patches read straight from the input: lane l's patch starts at
+     * {@code x[base + 4 * l]}. Writes {@code patch} as {@link #columnPass} does.
      */
-    private static void transformPatches(float[] patch, float[] v, int dst, int xiStride) {
+    private static void columnPassStrided(float[] x, int base, int inW, float[] patch) {
+        for (int j = 0; j < 6; j++) {
+            int src = base + j;
+            FloatVector d0 = FloatVector.fromArray(SPECIES, x, src, STRIDE_4, 0);
+            FloatVector d1 = FloatVector.fromArray(SPECIES, x, src + inW, STRIDE_4, 0);
+            FloatVector d2 = FloatVector.fromArray(SPECIES, x, src + 2 * inW, STRIDE_4, 0);
+            FloatVector d3 = FloatVector.fromArray(SPECIES, x, src + 3 * inW, STRIDE_4, 0);
+            FloatVector d4 = FloatVector.fromArray(SPECIES, x, src + 4 * inW, STRIDE_4, 0);
+            FloatVector d5 = FloatVector.fromArray(SPECIES, x, src + 5 * inW, STRIDE_4, 0);
+            columnCombine(d0, d1, d2, d3, d4, d5, patch, j * VL);
+        }
+    }
+
+    /** B^T down each column of VL patches, in place: patch[(i * 6 + j) * VL + l]. */
+    private static void columnPass(float[] patch) {
         for (int j = 0; j < 6; j++) {
             int at = j * VL;
             FloatVector d0 = FloatVector.fromArray(SPECIES, patch, at);
@@ -315,16 +353,26 @@ final class ConvWinograd {
             FloatVector d3 = FloatVector.fromArray(SPECIES, patch, at + 18 * VL);
             FloatVector d4 = FloatVector.fromArray(SPECIES, patch, at + 24 * VL);
             FloatVector d5 = FloatVector.fromArray(SPECIES, patch, at + 30 * VL);
-            FloatVector a = d4.sub(d2), b = d3.sub(d1);
-            FloatVector c = d3.add(d4), e = d1.add(d2);
-            FloatVector f = d4.sub(d3), h = d1.sub(d2);
-            d0.mul(4f).add(d4).sub(d2.mul(5f)).intoArray(patch, at);
-            e.mul(-4f).add(c).intoArray(patch, at + 6 * VL);
-            h.mul(4f).add(f).intoArray(patch, at + 12 * VL);
-            b.mul(2f).add(a).intoArray(patch, at + 18 * VL);
-            b.mul(-2f).add(a).intoArray(patch, at + 24 * VL);
-            d1.mul(4f).add(d5).sub(d3.mul(5f)).intoArray(patch, at + 30 * VL);
+            columnCombine(d0, d1, d2, d3, d4, d5, patch, at);
         }
+    }
+
+    /** B^T (d0..d5) into patch[at + i * 6 * VL]. */
+    private static void columnCombine(FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3,
+                                      FloatVector d4, FloatVector d5, float[] patch, int at) {
+        FloatVector a = d4.sub(d2), b = d3.sub(d1);
+        FloatVector c = d3.add(d4), e = d1.add(d2);
+        FloatVector f = d4.sub(d3), h = d1.sub(d2);
+        d0.mul(4f).add(d4).sub(d2.mul(5f)).intoArray(patch, at);
+        e.mul(-4f).add(c).intoArray(patch, at + 6 * VL);
+        h.mul(4f).add(f).intoArray(patch, at + 12 * VL);
+        b.mul(2f).add(a).intoArray(patch, at + 18 * VL);
+        b.mul(-2f).add(a).intoArray(patch, at + 24 * VL);
+        d1.mul(4f).add(d5).sub(d3.mul(5f)).intoArray(patch, at + 30 * VL);
+    }
+
+    /** B along each row of the column-transformed patches into {@code v[dst + xi * xiStride]}. */
+    private static void rowPass(float[] patch, float[] v, int dst, int xiStride) {
         for (int i = 0; i < 6; i++) {
             int at = i * 6 * VL;
             FloatVector d0 = FloatVector.fromArray(SPECIES, patch, at);
