@@ -28,18 +28,25 @@ enum ConvAlgorithm {
     }
 
     /**
-     * The algorithm for a layer. Winograd wherever it applies and has enough channels to amortize
-     * its transforms; see {@link #winogradPays} for the calibration.
+     * The algorithm for a layer: Winograd wherever it applies and pays, see {@link #winogradPays}.
      */
     static ConvAlgorithm choose(Conv2dParams p, int[] xShape, int[] wShape) {
-        if (WINOGRAD_ENABLED && WINOGRAD.supports(p, wShape) && winogradPays(xShape[1], wShape[0])) {
-            return WINOGRAD;
+        if (!WINOGRAD_ENABLED || !WINOGRAD.supports(p, wShape)) {
+            return GEMM;
         }
-        return GEMM;
+        long tiles = (long) xShape[0] * Math.ceilDiv(p.outHeight(xShape[2], 3), 4) * Math.ceilDiv(p.outWidth(xShape[3], 3), 4);
+        return winogradPays(xShape[1], wShape[0], tiles) ? WINOGRAD : GEMM;
     }
 
-    /** Calibrated by ConvThroughput on the model's shapes (see README). */
-    static boolean winogradPays(int inC, int outC) {
-        return inC >= 16 && outC >= 16;
+    /**
+     * Rule calibrated with {@code ConvThroughput} (single thread, CPU time, AMD Zen 2 with AVX2, so
+     * 16-tile panels; README has the table): Winograd F(4x4, 3x3) was 1.5 to 3x faster than GEMM on
+     * every stride-1 3x3 shape of the model whose batch has at least one full panel of 4x4 output
+     * tiles, and also on narrow layers (8->8, 64->4 channels); it lost with 3 input channels (the
+     * input transform is not amortized) and tied or lost below one panel of tiles (7x11 and 2x2
+     * maps, where most vector lanes of the micro-kernel carry no tile).
+     */
+    static boolean winogradPays(int inC, int outC, long tiles) {
+        return inC >= 8 && outC >= 4 && tiles >= ConvWinograd.NR;
     }
 }

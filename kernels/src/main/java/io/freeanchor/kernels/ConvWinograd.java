@@ -64,28 +64,30 @@ final class ConvWinograd {
         final int kBlocks;
         final float[] u;
 
-        Weights(Tensor w) {
+        /** Transforms w on the pool (blocks of output channels in parallel). */
+        Weights(Tensor w, WorkerPool pool) {
             this.shape = w.shape();
             this.outC = shape[0];
             this.inC = shape[1];
             this.kBlocks = Math.ceilDiv(outC, MR);
             this.u = new float[Math.multiplyExact(Math.multiplyExact(XI * kBlocks, inC), MR)];
             float[] ws = w.floats();
-            double[] g = new double[9];
-            double[] gg = new double[18]; // G g: 6 x 3
-            double[] t = new double[XI];
-            for (int k = 0; k < outC; k++) {
-                for (int c = 0; c < inC; c++) {
-                    for (int i = 0; i < 9; i++) {
-                        g[i] = ws[(k * inC + c) * 9 + i];
-                    }
-                    transformFilter(g, gg, t);
-                    int kb = k / MR, r = k % MR;
-                    for (int xi = 0; xi < XI; xi++) {
-                        u[offset(xi, kb) + c * MR + r] = (float) t[xi];
+            pool.parallelFor(kBlocks, kb -> {
+                double[] g = new double[9];
+                double[] gg = new double[18]; // G g: 6 x 3
+                double[] t = new double[XI];
+                for (int k = kb * MR; k < Math.min(outC, kb * MR + MR); k++) {
+                    for (int c = 0; c < inC; c++) {
+                        for (int i = 0; i < 9; i++) {
+                            g[i] = ws[(k * inC + c) * 9 + i];
+                        }
+                        transformFilter(g, gg, t);
+                        for (int xi = 0; xi < XI; xi++) {
+                            u[offset(xi, kb) + c * MR + k - kb * MR] = (float) t[xi];
+                        }
                     }
                 }
-            }
+            });
         }
 
         int offset(int xi, int kb) {

@@ -12,15 +12,18 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The fast CPU backend: Vector API kernels on a fixed {@link WorkerPool}. Convolutions run as
- * packed GEMMs ({@link ConvGemm}) with the bias/residual/ReLU epilogue fused; the other FLOAT32 ops
- * are parallel loops; INT64 arithmetic and the rarer INT64 data movement run the reference code.
+ * Winograd F(4x4, 3x3) ({@link ConvWinograd}) where {@link ConvAlgorithm#choose} picks it
+ * (stride-1 3x3 layers that are big enough) and as packed GEMMs ({@link ConvGemm})
+ * otherwise, both with the bias/residual/ReLU epilogue fused; the other FLOAT32 ops are parallel
+ * loops; INT64 arithmetic and the rarer INT64 data movement run the reference code.
  *
- * <p><b>Weight packing.</b> The first {@code conv2d} with a weight tensor packs it into the GEMM
- * layout and caches the result, keyed weakly by the weight's store array (plus shape and group).
- * Every later call compares the cached packing with the weights bit for bit (one read of the
- * weights, small next to the convolution) and repacks if they differ, so weights computed at run
- * time in reused memory-plan buffers are always current. {@link #prepareConvWeights} packs ahead
- * of the first run; {@link #clearWeightCache()} frees the packed copies.
+ * <p><b>Weights.</b> {@link #prepareConv} (called once per conv when a plan is bound) chooses the
+ * algorithm and transforms or packs the constant weights; {@link #conv2dPrepared} then uses them
+ * without reading the weights again. A plain {@link #conv2d} (weights that may change between
+ * calls, e.g. computed at run time in reused memory-plan buffers) caches its packing keyed weakly
+ * by the weight's store array and checks it against the weights bit for bit on every call (the
+ * GEMM packing is compared directly, the Winograd transform through a copy of the weights it came
+ * from), rebuilding it when they differ. {@link #clearWeightCache()} frees those copies.
  *
  * <p>Calls from several threads are safe: the parallel parts of concurrent calls take turns on the
  * pool, and small ops run on the calling thread.
@@ -107,7 +110,7 @@ public final class JavaBackend implements Backend {
         Checks.require(p.group() >= 1 && w.dim(0) % p.group() == 0,
                 "prepareConv: group " + p.group() + " does not divide " + w);
         Checks.require(algorithm.supports(p, w.shape()), "prepareConv: " + algorithm + " cannot compute " + p + " with " + w);
-        Object weights = algorithm == ConvAlgorithm.WINOGRAD ? new ConvWinograd.Weights(w)
+        Object weights = algorithm == ConvAlgorithm.WINOGRAD ? new ConvWinograd.Weights(w, pool)
                 : w.size() == 0 ? null : new ConvGemm.PackedWeights(w, p.group());
         return new Prepared(algorithm, w.shape(), p.group(), w.floats(), weights);
     }
@@ -200,7 +203,7 @@ public final class JavaBackend implements Backend {
         if (cached != null && cached.weights.matches(shape) && Arrays.equals(cached.copy, 0, n, store, 0, n)) {
             return cached.weights;
         }
-        WinogradEntry fresh = new WinogradEntry(new ConvWinograd.Weights(w), Arrays.copyOf(store, n));
+        WinogradEntry fresh = new WinogradEntry(new ConvWinograd.Weights(w, pool), Arrays.copyOf(store, n));
         synchronized (winogradCache) {
             winogradCache.put(store, fresh);
         }

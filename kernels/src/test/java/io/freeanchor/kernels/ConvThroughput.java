@@ -50,7 +50,18 @@ public final class ConvThroughput {
                     new Shape("3x3 s1 64->64 @200x336", 1, 64, 200, 336, 64, 3, 1, 1, false),
                     new Shape("3x3 s2 256->256 @50x84", 1, 256, 50, 84, 256, 3, 2, 1, false),
                     new Shape("3x3 s1 512->512 @25x42", 1, 512, 25, 42, 512, 3, 1, 1, false),
-                    new Shape("3x3 s1 256->720 @13x21", 1, 256, 13, 21, 720, 3, 1, 1, false));
+                    new Shape("3x3 s1 256->720 @13x21", 1, 256, 13, 21, 720, 3, 1, 1, false),
+                    // smaller layers, for the Winograd/GEMM rule
+                    new Shape("3x3 s1 256->256 @7x11", 1, 256, 7, 11, 256, 3, 1, 1, false),
+                    new Shape("3x3 s1 256->36 @7x11", 1, 256, 7, 11, 36, 3, 1, 1, false),
+                    new Shape("3x3 s1 256->36 @100x168", 1, 256, 100, 168, 36, 3, 1, 1, false),
+                    new Shape("3x3 s1 128->128 @100x168 b2", 2, 128, 100, 168, 128, 3, 1, 1, false),
+                    new Shape("3x3 s1 32->32 @50x84", 1, 32, 50, 84, 32, 3, 1, 1, false),
+                    new Shape("3x3 s1 16->16 @50x84", 1, 16, 50, 84, 16, 3, 1, 1, false),
+                    new Shape("3x3 s1 8->8 @50x84", 1, 8, 50, 84, 8, 3, 1, 1, false),
+                    new Shape("3x3 s1 3->64 @50x84", 1, 3, 50, 84, 64, 3, 1, 1, false),
+                    new Shape("3x3 s1 64->4 @50x84", 1, 64, 50, 84, 4, 3, 1, 1, false),
+                    new Shape("3x3 s1 256->256 @2x2", 1, 256, 2, 2, 256, 3, 1, 1, false));
             for (Shape s : shapes) {
                 if (s.name().contains(filter)) {
                     run(backend, repeats, s);

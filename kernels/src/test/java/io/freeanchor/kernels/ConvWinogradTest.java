@@ -139,16 +139,34 @@ class ConvWinogradTest {
     void unpreparedConvSeesWeightsChangedInPlace() {
         Random rnd = new Random(3);
         Conv2dParams p = new Conv2dParams(1, 1, 1, 1, 1, 1, 1, 1, 1, Activation.RELU);
-        Tensor x = random(rnd, 1, 32, 9, 10);
+        Tensor x = random(rnd, 1, 32, 17, 19);
         Tensor w = random(rnd, 32, 32, 3, 3);
         assertEquals(ConvAlgorithm.WINOGRAD, ConvAlgorithm.choose(p, x.shape(), w.shape()));
         for (int round = 0; round < 3; round++) {
-            Tensor expected = output(1, 32, 9, 10), y = output(1, 32, 9, 10);
+            Tensor expected = output(1, 32, 17, 19), y = output(1, 32, 17, 19);
             REF.conv2d(p, x, w, null, null, expected);
             two.conv2d(p, x, w, null, null, y);
             assertClose(expected, y, "round " + round);
             w.floats()[round * 37] += 1.5f; // the same store, new values
         }
+    }
+
+    @Test
+    void ruleTakesWinogradOnlyWhereItApplies() {
+        Conv2dParams s1 = new Conv2dParams(1, 1, 1, 1, 1, 1, 1, 1, 1, Activation.RELU);
+        Conv2dParams s2 = new Conv2dParams(2, 2, 1, 1, 1, 1, 1, 1, 1, Activation.RELU);
+        Conv2dParams dilated = new Conv2dParams(1, 1, 2, 2, 2, 2, 2, 2, 1, Activation.RELU);
+        int[] w = {256, 256, 3, 3};
+        assertEquals(ConvAlgorithm.WINOGRAD, ConvAlgorithm.choose(s1, new int[] {1, 256, 100, 168}, w));
+        assertEquals(ConvAlgorithm.GEMM, ConvAlgorithm.choose(s2, new int[] {1, 256, 100, 168}, w));
+        assertEquals(ConvAlgorithm.GEMM, ConvAlgorithm.choose(dilated, new int[] {1, 256, 100, 168}, w));
+        assertEquals(ConvAlgorithm.GEMM, ConvAlgorithm.choose(s1, new int[] {1, 256, 100, 168}, new int[] {256, 256, 1, 1}));
+        assertEquals(ConvAlgorithm.GEMM, ConvAlgorithm.choose(s1, new int[] {1, 3, 100, 168}, new int[] {64, 3, 3, 3}));
+        // a map smaller than one panel of 4x4 tiles stays GEMM; a batch can fill the panel
+        int side = 4 * (int) Math.ceil(Math.sqrt(ConvWinograd.NR));
+        assertEquals(ConvAlgorithm.GEMM, ConvAlgorithm.choose(s1, new int[] {1, 256, 2, 2}, w));
+        assertEquals(ConvAlgorithm.WINOGRAD, ConvAlgorithm.choose(s1, new int[] {1, 256, side, side}, w));
+        assertEquals(ConvAlgorithm.WINOGRAD, ConvAlgorithm.choose(s1, new int[] {ConvWinograd.NR, 256, 2, 2}, w));
     }
 
     @Test
