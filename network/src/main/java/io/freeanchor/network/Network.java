@@ -95,6 +95,20 @@ public final class Network {
         return backend;
     }
 
+    /**
+     * The convolutions whose constant weights the backend prepared when this network was bound:
+     * node name to the algorithm it chose (e.g. "winograd-f4x4", "gemm"), in execution order.
+     */
+    public Map<String, String> preparedConvs() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < prepared.length; i++) {
+            if (prepared[i] instanceof io.freeanchor.kernels.PreparedConv pc) {
+                out.put(plan.nodes().get(i).name, pc.algorithm());
+            }
+        }
+        return out;
+    }
+
     /** Runs the graph; returns every graph output by name, in graph order. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         return run(inputs, null);
