@@ -15,7 +15,8 @@ import java.util.Random;
  * Prints best and mean time and GFLOP/s (2 flops per multiply-accumulate of the convolution) per
  * shape; {@code filter} keeps shapes whose name contains it. {@code net} instead runs every conv of
  * ResNet-50-FPN RetinaNet at 1x3x800x1344 twice (the first pass includes JIT warm-up) and prints the
- * totals; add {@code -Dverbose} to the java command for a line per conv.
+ * totals; add {@code -Dverbose} to the java command for a line per conv. {@code errors} instead
+ * prints each algorithm's error against the reference per stride-1 3x3 layer shape.
  */
 public final class ConvThroughput {
     private ConvThroughput() {}
@@ -40,6 +41,10 @@ public final class ConvThroughput {
         try (JavaBackend backend = new JavaBackend(threads)) {
             if (filter.equals("net")) {
                 network(backend);
+                return;
+            }
+            if (filter.equals("errors")) {
+                errors(backend);
                 return;
             }
             List<Shape> shapes = List.of(
@@ -186,6 +191,45 @@ public final class ConvThroughput {
             double sec = (System.nanoTime() - t0) / 1e9;
             System.out.printf("%s: %d convs, %.1f GMAC, %.2f s, %.1f GFLOP/s%n", pass == 0 ? "first pass"
                     : "second pass", convs.size(), flops / 2e9, sec, flops / sec / 1e9);
+        }
+    }
+
+    /**
+     * Per distinct stride-1 3x3 layer of the network (real channel counts; maps cropped to at most
+     * 25x42 so that the reference loops finish), max |ours - ref| / max |ref| of each algorithm
+     * against {@link ReferenceBackend}, with Gaussian inputs and weights.
+     */
+    private static void errors(JavaBackend backend) {
+        ReferenceBackend ref = new ReferenceBackend();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Shape s : networkConvs()) {
+            if (s.k() != 3 || s.stride() != 1) {
+                continue;
+            }
+            int h = Math.min(s.h(), 25), w = Math.min(s.w(), 42);
+            String key = s.c() + "->" + s.m() + " @" + h + "x" + w;
+            if (!seen.add(key)) {
+                continue;
+            }
+            Random rnd = new Random(key.hashCode());
+            Conv2dParams p = s.params();
+            Tensor x = random(rnd, 1, s.c(), h, w);
+            Tensor wt = random(rnd, s.m(), s.c(), 3, 3);
+            Tensor b = random(rnd, s.m());
+            Tensor expected = Tensor.zeros(DType.FLOAT32, new int[] {1, s.m(), h, w});
+            ref.conv2d(p, x, wt, b, null, expected);
+            StringBuilder line = new StringBuilder(String.format("%-24s", key));
+            for (ConvAlgorithm algorithm : ConvAlgorithm.values()) {
+                Tensor y = Tensor.zeros(DType.FLOAT32, new int[] {1, s.m(), h, w});
+                backend.conv2dPrepared(backend.prepareConv(p, x.shape(), wt, algorithm), p, x, wt, b, null, y);
+                double maxRef = 0, maxErr = 0;
+                for (int i = 0; i < y.size(); i++) {
+                    maxRef = Math.max(maxRef, Math.abs(expected.floats()[i]));
+                    maxErr = Math.max(maxErr, Math.abs((double) y.floats()[i] - expected.floats()[i]));
+                }
+                line.append(String.format("  %s %.2e", algorithm.label(), maxErr / maxRef));
+            }
+            System.out.println(line);
         }
     }
 
