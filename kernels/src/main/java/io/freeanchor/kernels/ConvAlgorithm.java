@@ -34,19 +34,20 @@ enum ConvAlgorithm {
         if (!WINOGRAD_ENABLED || !WINOGRAD.supports(p, wShape)) {
             return GEMM;
         }
-        long tiles = (long) xShape[0] * Math.ceilDiv(p.outHeight(xShape[2], 3), 4) * Math.ceilDiv(p.outWidth(xShape[3], 3), 4);
+        // per image, not per batch: an image's results must not depend on the batch it is in
+        long tiles = (long) Math.ceilDiv(p.outHeight(xShape[2], 3), 4) * Math.ceilDiv(p.outWidth(xShape[3], 3), 4);
         return winogradPays(xShape[1], wShape[0], tiles) ? WINOGRAD : GEMM;
     }
 
     /**
      * Rule calibrated with {@code ConvThroughput} (single thread, CPU time, AMD Zen 2 with AVX2, so
      * 16-tile panels; README has the table): Winograd F(4x4, 3x3) was 1.5 to 3x faster than GEMM on
-     * every stride-1 3x3 shape of the model whose batch has at least one full panel of 4x4 output
+     * every stride-1 3x3 shape of the model whose image has at least one full panel of 4x4 output
      * tiles, and also on narrow layers (8->8, 64->4 channels); it lost with 3 input channels (the
      * input transform is not amortized) and tied or lost below one panel of tiles (7x11 and 2x2
      * maps, where most vector lanes of the micro-kernel carry no tile).
      */
-    static boolean winogradPays(int inC, int outC, long tiles) {
-        return inC >= 8 && outC >= 4 && tiles >= ConvWinograd.NR;
+    static boolean winogradPays(int inC, int outC, long tilesPerImage) {
+        return inC >= 8 && outC >= 4 && tilesPerImage >= ConvWinograd.NR;
     }
 }

@@ -1,6 +1,7 @@
 package io.freeanchor.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -131,6 +132,19 @@ final class ConvWinograd {
         final int[] laneY = new int[VL];
         final int[] laneX = new int[VL];
         final byte[] laneKind = new byte[VL];
+
+        /** Per block tile: offset of its output (0, 0) in image plane 0, valid rows and columns. */
+        int[] tileOut = new int[0];
+        byte[] tileRows = new byte[0];
+        byte[] tileCols = new byte[0];
+
+        void ensureTiles(int tiles) {
+            if (tileOut.length < tiles) {
+                tileOut = new int[tiles];
+                tileRows = new byte[tiles];
+                tileCols = new byte[tiles];
+            }
+        }
 
         void ensure(int vFloats, int mFloats) {
             if (v.length < vFloats) {
@@ -404,8 +418,19 @@ final class ConvWinograd {
                                 int outC, int outH, int outW, int tilesW, int perImage,
                                 float[] bias, float[] res, boolean relu, float[] y, Scratch s) {
         float[] out = s.out;
+        s.ensureTiles(tiles);
+        int plane = outH * outW;
+        for (int t = 0; t < tiles; t++) {
+            int tile = t0 + t;
+            int n = tile / perImage, rest = tile - n * perImage;
+            int ty = rest / tilesW, tx = rest - ty * tilesW;
+            s.tileOut[t] = n * outC * plane + ty * 4 * outW + tx * 4;
+            s.tileRows[t] = (byte) Math.min(4, outH - ty * 4);
+            s.tileCols[t] = (byte) Math.min(4, outW - tx * 4);
+        }
         for (int first = 0; first < tiles; first += VL) {
             int lanes = Math.min(VL, tiles - first);
+            boolean rowOfFullTiles = INTERLEAVE && fullTilesInOneRow(s, first, lanes);
             for (int k = k0; k < k1; k++) {
                 int src = (k - k0) * tileStride + first;
                 for (int j = 0; j < 6; j++) {
@@ -445,27 +470,88 @@ final class ConvWinograd {
                         o2 = o2.max(0f);
                         o3 = o3.max(0f);
                     }
+                    if (rowOfFullTiles) {
+                        storeInterleaved(o0, o1, o2, o3, s.tileOut[first] + k * plane + r * outW, res, relu, y);
+                        continue;
+                    }
                     int w = r * 4 * VL;
                     o0.intoArray(out, w);
                     o1.intoArray(out, w + VL);
                     o2.intoArray(out, w + 2 * VL);
                     o3.intoArray(out, w + 3 * VL);
                 }
-                scatter(out, lanes, t0 + first, k, outC, outH, outW, tilesW, perImage, res, relu, y);
+                if (!rowOfFullTiles) {
+                    scatter(out, lanes, first, k * plane, outW, res, relu, y, s);
+                }
             }
         }
     }
 
-    /** Lane l of out[(r * 4 + q) * VL + l] is output (r, q) of tile {@code tile0 + l}, channel k. */
-    private static void scatter(float[] out, int lanes, int tile0, int k, int outC, int outH, int outW,
-                                int tilesW, int perImage, float[] res, boolean relu, float[] y) {
+    /** Whether the interleaving store applies (it needs at least 4 lanes). */
+    private static final boolean INTERLEAVE = VL >= 4;
+    /** Two-vector shuffles: lanes i of (a, b) zipped per float, then per pair of floats. */
+    private static final VectorShuffle<Float> ZIP_LO = shuffle(i -> (i % 2) * VL + i / 2);
+    private static final VectorShuffle<Float> ZIP_HI = shuffle(i -> (i % 2) * VL + VL / 2 + i / 2);
+    private static final VectorShuffle<Float> ZIP2_LO = shuffle(i -> (i % 4 / 2) * VL + i / 4 * 2 + i % 2);
+    private static final VectorShuffle<Float> ZIP2_HI = shuffle(i -> (i % 4 / 2) * VL + VL / 2 + i / 4 * 2 + i % 2);
+
+    /** A shuffle whose lane i takes source lane f(i) of a two-vector rearrange (>= VL: the second). */
+    private static VectorShuffle<Float> shuffle(java.util.function.IntUnaryOperator f) {
+        int[] index = new int[VL];
+        for (int i = 0; i < VL; i++) {
+            index[i] = f.applyAsInt(i);
+        }
+        return VectorShuffle.fromArray(SPECIES, index, 0);
+    }
+
+    /** Whether the lane group's tiles are VL complete 4x4 tiles side by side in one output row. */
+    private static boolean fullTilesInOneRow(Scratch s, int first, int lanes) {
+        if (lanes != VL) {
+            return false;
+        }
+        for (int l = 0; l < VL; l++) {
+            int t = first + l;
+            if (s.tileRows[t] != 4 || s.tileCols[t] != 4 || s.tileOut[t] != s.tileOut[first] + 4 * l) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Stores one output row of VL side-by-side tiles: y[row + 4 * l + q] = o_q[l] (+ residual, ReLU),
+     * as 4 vectors made by zipping (o0, o1) and (o2, o3) per float, then the results per pair.
+     */
+    private static void storeInterleaved(FloatVector o0, FloatVector o1, FloatVector o2, FloatVector o3, int row,
+                                         float[] res, boolean relu, float[] y) {
+        FloatVector a0 = o0.rearrange(ZIP_LO, o1), a1 = o0.rearrange(ZIP_HI, o1);
+        FloatVector b0 = o2.rearrange(ZIP_LO, o3), b1 = o2.rearrange(ZIP_HI, o3);
+        storeRow(a0.rearrange(ZIP2_LO, b0), row, res, relu, y);
+        storeRow(a0.rearrange(ZIP2_HI, b0), row + VL, res, relu, y);
+        storeRow(a1.rearrange(ZIP2_LO, b1), row + 2 * VL, res, relu, y);
+        storeRow(a1.rearrange(ZIP2_HI, b1), row + 3 * VL, res, relu, y);
+    }
+
+    private static void storeRow(FloatVector v, int at, float[] res, boolean relu, float[] y) {
+        if (res != null) {
+            v = v.add(FloatVector.fromArray(SPECIES, res, at));
+            if (relu) {
+                v = v.max(0f);
+            }
+        }
+        v.intoArray(y, at);
+    }
+
+    /**
+     * Lane l of out[(r * 4 + q) * VL + l] is output (r, q) of block tile {@code first + l} in channel
+     * plane {@code kOffset / (outH * outW)}; stores the part inside the map.
+     */
+    private static void scatter(float[] out, int lanes, int first, int kOffset, int outW, float[] res, boolean relu,
+                                float[] y, Scratch s) {
         for (int l = 0; l < lanes; l++) {
-            int tile = tile0 + l;
-            int n = tile / perImage, rest = tile - n * perImage;
-            int ty = rest / tilesW, tx = rest - ty * tilesW;
-            int oy = ty * 4, ox = tx * 4;
-            int rows = Math.min(4, outH - oy), cols = Math.min(4, outW - ox);
-            int row = ((n * outC + k) * outH + oy) * outW + ox;
+            int t = first + l;
+            int rows = s.tileRows[t], cols = s.tileCols[t];
+            int row = s.tileOut[t] + kOffset;
             for (int r = 0; r < rows; r++, row += outW) {
                 int o = r * 4 * VL + l;
                 if (res == null) {

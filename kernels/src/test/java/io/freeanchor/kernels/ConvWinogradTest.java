@@ -162,11 +162,36 @@ class ConvWinogradTest {
         assertEquals(ConvAlgorithm.GEMM, ConvAlgorithm.choose(dilated, new int[] {1, 256, 100, 168}, w));
         assertEquals(ConvAlgorithm.GEMM, ConvAlgorithm.choose(s1, new int[] {1, 256, 100, 168}, new int[] {256, 256, 1, 1}));
         assertEquals(ConvAlgorithm.GEMM, ConvAlgorithm.choose(s1, new int[] {1, 3, 100, 168}, new int[] {64, 3, 3, 3}));
-        // a map smaller than one panel of 4x4 tiles stays GEMM; a batch can fill the panel
+        // a map smaller than one panel of 4x4 tiles stays GEMM, whatever the batch (an image's
+        // results must not depend on the batch it is in)
         int side = 4 * (int) Math.ceil(Math.sqrt(ConvWinograd.NR));
         assertEquals(ConvAlgorithm.GEMM, ConvAlgorithm.choose(s1, new int[] {1, 256, 2, 2}, w));
+        assertEquals(ConvAlgorithm.GEMM, ConvAlgorithm.choose(s1, new int[] {ConvWinograd.NR, 256, 2, 2}, w));
         assertEquals(ConvAlgorithm.WINOGRAD, ConvAlgorithm.choose(s1, new int[] {1, 256, side, side}, w));
-        assertEquals(ConvAlgorithm.WINOGRAD, ConvAlgorithm.choose(s1, new int[] {ConvWinograd.NR, 256, 2, 2}, w));
+        assertEquals(ConvAlgorithm.WINOGRAD, ConvAlgorithm.choose(s1, new int[] {3, 256, side, side}, w));
+    }
+
+    /** Image i of a batch gets bit-identical results whether run alone or in the batch. */
+    @Test
+    void resultsOfAnImageDoNotDependOnItsBatch() {
+        Random rnd = new Random(5);
+        for (int[] map : new int[][] {{2, 2}, {7, 11}, {13, 21}, {30, 41}}) {
+            Conv2dParams p = new Conv2dParams(1, 1, 1, 1, 1, 1, 1, 1, 1, Activation.RELU);
+            int c = 24, m = 20, h = map[0], wd = map[1];
+            Tensor x = random(rnd, 3, c, h, wd);
+            Tensor w = random(rnd, m, c, 3, 3);
+            Tensor bias = random(rnd, m);
+            Tensor all = output(3, m, h, wd);
+            two.conv2d(p, x, w, bias, null, all);
+            int in = c * h * wd, out = m * h * wd;
+            for (int i = 0; i < 3; i++) {
+                Tensor xi = Tensor.ofFloats(new int[] {1, c, h, wd}, java.util.Arrays.copyOfRange(x.floats(), i * in, (i + 1) * in));
+                Tensor yi = output(1, m, h, wd);
+                three.conv2d(p, xi, w, bias, null, yi);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOfRange(all.floats(), i * out, (i + 1) * out),
+                        java.util.Arrays.copyOf(yi.floats(), out), "image " + i + " of map " + h + "x" + wd);
+            }
+        }
     }
 
     @Test

@@ -55,6 +55,15 @@ public final class ModelTiming {
             long total = byOp.values().stream().mapToLong(Long::longValue).sum();
             byOp.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).forEach(e ->
                     System.out.printf("  %-16s %5.1f%%%n", e.getKey(), 100.0 * e.getValue() / total));
+            System.gc();
+            var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+            long peak = ManagementFactory.getMemoryPoolMXBeans().stream()
+                    .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                    .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+            System.out.printf("heap: %.0f MiB live after GC (plan, constants, prepared weights, buffers), "
+                    + "%.0f MiB peak sum over pools, %.0f MiB committed; activation plan %.0f MiB + outputs %.0f MiB%n",
+                    heap.getUsed() / 1048576.0, peak / 1048576.0, heap.getCommitted() / 1048576.0,
+                    net.plan().memory().peakBytes() / 1048576.0, net.plan().memory().outputBytes() / 1048576.0);
             System.out.printf("median %.3f s per batch of %d%n", wall[runs / 2], input.dim(0));
         }
     }
