@@ -1,5 +1,6 @@
 package io.freeanchor.kernels;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,6 +42,8 @@ public final class JavaBackend implements Backend {
     private final ConvWinograd.Scratch[] winogradScratch;
     private final Map<float[], List<ConvGemm.PackedWeights>> packedCache = new WeakHashMap<>();
     private final Map<float[], WinogradEntry> winogradCache = new WeakHashMap<>();
+    /** Prepared convolutions by weight store, so that layers sharing constant weights share them. */
+    private final Map<float[], List<Prepared>> preparedCache = new WeakHashMap<>();
 
     /** A backend using all available processors. */
     public JavaBackend() {
@@ -110,9 +113,23 @@ public final class JavaBackend implements Backend {
         Checks.require(p.group() >= 1 && w.dim(0) % p.group() == 0,
                 "prepareConv: group " + p.group() + " does not divide " + w);
         Checks.require(algorithm.supports(p, w.shape()), "prepareConv: " + algorithm + " cannot compute " + p + " with " + w);
+        // Constant weights shared by several layers (the head's convs run on every FPN level) are
+        // prepared once: same store, shape, group and algorithm give the same Prepared.
+        int[] shape = w.shape();
+        synchronized (preparedCache) {
+            for (Prepared old : preparedCache.getOrDefault(w.floats(), List.of())) {
+                if (old.algorithm == algorithm && old.group == p.group() && Arrays.equals(old.wShape, shape)) {
+                    return old;
+                }
+            }
+        }
         Object weights = algorithm == ConvAlgorithm.WINOGRAD ? new ConvWinograd.Weights(w, pool)
                 : w.size() == 0 ? null : new ConvGemm.PackedWeights(w, p.group());
-        return new Prepared(algorithm, w.shape(), p.group(), w.floats(), weights);
+        Prepared made = new Prepared(algorithm, shape, p.group(), w.floats(), weights);
+        synchronized (preparedCache) {
+            preparedCache.computeIfAbsent(w.floats(), k -> new ArrayList<>(1)).add(made);
+        }
+        return made;
     }
 
     @Override
@@ -127,7 +144,7 @@ public final class JavaBackend implements Backend {
             throw new IllegalArgumentException("java: conv2dPrepared with a PreparedConv of another backend ("
                     + prepared.algorithm() + ")");
         }
-        Checks.require(pc.store == w.floats() && Arrays.equals(pc.wShape, w.shape()) && pc.group == p.group(),
+        Checks.require(pc.store.get() == w.floats() && Arrays.equals(pc.wShape, w.shape()) && pc.group == p.group(),
                 "conv2dPrepared: the prepared convolution was made for other weights (" + Arrays.toString(pc.wShape)
                         + ", group " + pc.group + ") than " + w + ", group " + p.group());
         Checks.require(pc.algorithm.supports(p, pc.wShape), "conv2dPrepared: " + pc.algorithm + " cannot compute " + p);
@@ -148,14 +165,16 @@ public final class JavaBackend implements Backend {
         final ConvAlgorithm algorithm;
         final int[] wShape;
         final int group;
-        final float[] store;
+        /** The weights' store, only to check the caller passes the same one; weak so that the
+         * backend's index of prepared convolutions (keyed weakly by it) lets it go. */
+        final WeakReference<float[]> store;
         final Object weights;
 
         Prepared(ConvAlgorithm algorithm, int[] wShape, int group, float[] store, Object weights) {
             this.algorithm = algorithm;
             this.wShape = wShape;
             this.group = group;
-            this.store = store;
+            this.store = new WeakReference<>(store);
             this.weights = weights;
         }
 
@@ -177,8 +196,14 @@ public final class JavaBackend implements Backend {
         packed(w, group, true);
     }
 
-    /** Forgets every packed weight (frees their memory; they are repacked on next use). */
+    /**
+     * Forgets every packed weight of plain {@link #conv2d} calls and the index of prepared ones
+     * (prepared convolutions still held by callers stay valid).
+     */
     public void clearWeightCache() {
+        synchronized (preparedCache) {
+            preparedCache.clear();
+        }
         synchronized (packedCache) {
             packedCache.clear();
         }

@@ -194,6 +194,19 @@ class ConvWinogradTest {
         }
     }
 
+    /** Layers sharing constant weights (the head on every FPN level) share one preparation. */
+    @Test
+    void sharedWeightsArePreparedOnce() {
+        Random rnd = new Random(6);
+        Conv2dParams p = new Conv2dParams(1, 1, 1, 1, 1, 1, 1, 1, 1, Activation.RELU);
+        Tensor w = random(rnd, 8, 8, 3, 3);
+        JavaBackend.Prepared big = two.prepareConv(p, new int[] {1, 8, 40, 40}, w, ConvAlgorithm.WINOGRAD);
+        assertTrue(big == two.prepareConv(p, new int[] {1, 8, 20, 20}, w, ConvAlgorithm.WINOGRAD), "same Winograd weights");
+        JavaBackend.Prepared gemm = two.prepareConv(p, new int[] {1, 8, 2, 2}, w, ConvAlgorithm.GEMM);
+        assertTrue(gemm != big && gemm == two.prepareConv(p, new int[] {1, 8, 3, 3}, w, ConvAlgorithm.GEMM), "one GEMM packing");
+        assertTrue(big != two.prepareConv(p, new int[] {1, 8, 40, 40}, w.copy(), ConvAlgorithm.WINOGRAD), "other store");
+    }
+
     @Test
     void preparedConvRejectsOtherWeightsAndGeometry() {
         Random rnd = new Random(4);

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * </pre>
  * Binds the plan (constant conv weights prepared then), runs once to warm up, then {@code runs}
  * timed runs; prints per-run wall time and process CPU time, the median, and the share of each op
- * type in the last run. {@code -Dfreeanchor.winograd=false} runs every conv as GEMM, for comparison.
+ * type in the last run, and the heap in use. {@code runs} 0 only binds and reports the heap.
+ * {@code -Dfreeanchor.winograd=false} runs every conv as GEMM, for comparison.
  */
 public final class ModelTiming {
     private ModelTiming() {}
@@ -37,6 +38,13 @@ public final class ModelTiming {
             Network net = Network.compile(model, Map.of("input", input.shape()), backend, PlanOptions.defaults());
             System.out.printf("input %s, %d threads, %.1f GMAC; plan + bind (weights prepared): %.2f s%n",
                     Arrays.toString(input.shape()), threads, net.plan().totalMacs() / 1e9, (System.nanoTime() - b0) / 1e9);
+            if (runs == 0) { // bind only: what the plan and the prepared weights hold
+                System.gc();
+                System.out.printf("heap after bind: %.0f MiB live after GC; activation plan %.0f MiB + outputs %.0f MiB%n",
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0,
+                        net.plan().memory().peakBytes() / 1048576.0, net.plan().memory().outputBytes() / 1048576.0);
+                return;
+            }
             long w0 = System.nanoTime();
             net.run(Map.of("input", input));
             System.out.printf("warm-up run: %.2f s%n", (System.nanoTime() - w0) / 1e9);
