@@ -21,6 +21,29 @@ public interface Backend extends AutoCloseable {
      */
     void conv2d(Conv2dParams p, Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor y);
 
+    /**
+     * Prepares {@link #conv2d} for weights {@code w} that will not change (plan-time constants) and
+     * inputs of shape {@code xShape}: a backend may transform or pack the weights once and choose
+     * its algorithm for the layer here. Returns null when it has nothing to prepare. The result may
+     * only be passed to {@link #conv2dPrepared} of this backend, with this same (unchanged) w.
+     */
+    default PreparedConv prepareConv(Conv2dParams p, int[] xShape, Tensor w) {
+        return null;
+    }
+
+    /**
+     * {@link #conv2d} using what {@link #prepareConv} returned for these weights (null: plain
+     * conv2d). The backend does not re-read w's values when it has them prepared.
+     */
+    default void conv2dPrepared(PreparedConv prepared, Conv2dParams p, Tensor x, Tensor w, Tensor bias,
+                                Tensor residual, Tensor y) {
+        if (prepared != null) {
+            throw new IllegalArgumentException(name() + ": conv2dPrepared with a PreparedConv it did not make ("
+                    + prepared.algorithm() + ")");
+        }
+        conv2d(p, x, w, bias, residual, y);
+    }
+
     /** Inference batch normalization over axis 1: (x - mean) / sqrt(var + eps) * scale + bias. */
     void batchNorm(float epsilon, Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var, Tensor y);
 

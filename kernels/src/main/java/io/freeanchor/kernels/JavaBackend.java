@@ -1,5 +1,6 @@
 package io.freeanchor.kernels;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,15 +13,18 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The fast CPU backend: Vector API kernels on a fixed {@link WorkerPool}. Convolutions run as
- * packed GEMMs ({@link ConvGemm}) with the bias/residual/ReLU epilogue fused; the other FLOAT32 ops
- * are parallel loops; INT64 arithmetic and the rarer INT64 data movement run the reference code.
+ * Winograd F(4x4, 3x3) ({@link ConvWinograd}) where {@link ConvAlgorithm#choose} picks it
+ * (stride-1 3x3 layers that are big enough) and as packed GEMMs ({@link ConvGemm})
+ * otherwise, both with the bias/residual/ReLU epilogue fused; the other FLOAT32 ops are parallel
+ * loops; INT64 arithmetic and the rarer INT64 data movement run the reference code.
  *
- * <p><b>Weight packing.</b> The first {@code conv2d} with a weight tensor packs it into the GEMM
- * layout and caches the result, keyed weakly by the weight's store array (plus shape and group).
- * Every later call compares the cached packing with the weights bit for bit (one read of the
- * weights, small next to the convolution) and repacks if they differ, so weights computed at run
- * time in reused memory-plan buffers are always current. {@link #prepareConvWeights} packs ahead
- * of the first run; {@link #clearWeightCache()} frees the packed copies.
+ * <p><b>Weights.</b> {@link #prepareConv} (called once per conv when a plan is bound) chooses the
+ * algorithm and transforms or packs the constant weights; {@link #conv2dPrepared} then uses them
+ * without reading the weights again. A plain {@link #conv2d} (weights that may change between
+ * calls, e.g. computed at run time in reused memory-plan buffers) caches its packing keyed weakly
+ * by the weight's store array and checks it against the weights bit for bit on every call (the
+ * GEMM packing is compared directly, the Winograd transform through a copy of the weights it came
+ * from), rebuilding it when they differ. {@link #clearWeightCache()} frees those copies.
  *
  * <p>Calls from several threads are safe: the parallel parts of concurrent calls take turns on the
  * pool, and small ops run on the calling thread.
@@ -35,7 +39,11 @@ public final class JavaBackend implements Backend {
     private final WorkerPool pool;
     private final ConvGemm.Scratch[] scratch;
     private final ReferenceBackend reference = new ReferenceBackend();
+    private final ConvWinograd.Scratch[] winogradScratch;
     private final Map<float[], List<ConvGemm.PackedWeights>> packedCache = new WeakHashMap<>();
+    private final Map<float[], WinogradEntry> winogradCache = new WeakHashMap<>();
+    /** Prepared convolutions by weight store, so that layers sharing constant weights share them. */
+    private final Map<float[], List<Prepared>> preparedCache = new WeakHashMap<>();
 
     /** A backend using all available processors. */
     public JavaBackend() {
@@ -49,8 +57,10 @@ public final class JavaBackend implements Backend {
         this.threads = threads;
         this.pool = new WorkerPool(threads);
         this.scratch = new ConvGemm.Scratch[threads];
+        this.winogradScratch = new ConvWinograd.Scratch[threads];
         for (int i = 0; i < threads; i++) {
             scratch[i] = new ConvGemm.Scratch();
+            winogradScratch[i] = new ConvWinograd.Scratch();
         }
     }
 
@@ -81,13 +91,102 @@ public final class JavaBackend implements Backend {
             reference.conv2d(p, x, w, bias, residual, y); // no input channels: only the epilogue is left
             return;
         }
-        ConvGemm.PackedWeights pw = packed(w, p.group(), false);
-        ConvGemm.run(pool, scratch, p, x, pw, bias, residual, y);
+        ConvAlgorithm algorithm = ConvAlgorithm.choose(p, x.shape(), w.shape());
+        if (algorithm == ConvAlgorithm.WINOGRAD) {
+            ConvWinograd.run(pool, winogradScratch, p, x, winogradCached(w), bias, residual, y);
+        } else {
+            ConvGemm.run(pool, scratch, p, x, packed(w, p.group(), false), bias, residual, y);
+        }
+    }
+
+    @Override
+    public PreparedConv prepareConv(Conv2dParams p, int[] xShape, Tensor w) {
+        Checks.require(xShape != null && xShape.length == 4, "prepareConv: input shape must have rank 4");
+        return prepareConv(p, xShape, w, ConvAlgorithm.choose(p, xShape, w.shape()));
+    }
+
+    /** {@link #prepareConv} with the algorithm forced (it must support p); for tests and benchmarks. */
+    Prepared prepareConv(Conv2dParams p, int[] xShape, Tensor w, ConvAlgorithm algorithm) {
+        Checks.require(p != null, "prepareConv: params must not be null");
+        Checks.float32(w, "w", "prepareConv");
+        Checks.rank(w, 4, "w", "prepareConv");
+        Checks.require(p.group() >= 1 && w.dim(0) % p.group() == 0,
+                "prepareConv: group " + p.group() + " does not divide " + w);
+        Checks.require(algorithm.supports(p, w.shape()), "prepareConv: " + algorithm + " cannot compute " + p + " with " + w);
+        // Constant weights shared by several layers (the head's convs run on every FPN level) are
+        // prepared once: same store, shape, group and algorithm give the same Prepared.
+        int[] shape = w.shape();
+        synchronized (preparedCache) {
+            for (Prepared old : preparedCache.getOrDefault(w.floats(), List.of())) {
+                if (old.algorithm == algorithm && old.group == p.group() && Arrays.equals(old.wShape, shape)) {
+                    return old;
+                }
+            }
+        }
+        Object weights = algorithm == ConvAlgorithm.WINOGRAD ? new ConvWinograd.Weights(w, pool)
+                : w.size() == 0 ? null : new ConvGemm.PackedWeights(w, p.group());
+        Prepared made = new Prepared(algorithm, shape, p.group(), w.floats(), weights);
+        synchronized (preparedCache) {
+            preparedCache.computeIfAbsent(w.floats(), k -> new ArrayList<>(1)).add(made);
+        }
+        return made;
+    }
+
+    @Override
+    public void conv2dPrepared(PreparedConv prepared, Conv2dParams p, Tensor x, Tensor w, Tensor bias,
+                               Tensor residual, Tensor y) {
+        if (prepared == null) {
+            conv2d(p, x, w, bias, residual, y);
+            return;
+        }
+        Checks.conv2d(p, x, w, bias, residual, y);
+        if (!(prepared instanceof Prepared pc)) {
+            throw new IllegalArgumentException("java: conv2dPrepared with a PreparedConv of another backend ("
+                    + prepared.algorithm() + ")");
+        }
+        Checks.require(pc.store.get() == w.floats() && Arrays.equals(pc.wShape, w.shape()) && pc.group == p.group(),
+                "conv2dPrepared: the prepared convolution was made for other weights (" + Arrays.toString(pc.wShape)
+                        + ", group " + pc.group + ") than " + w + ", group " + p.group());
+        Checks.require(pc.algorithm.supports(p, pc.wShape), "conv2dPrepared: " + pc.algorithm + " cannot compute " + p);
+        if (y.size() == 0) {
+            return;
+        }
+        if (pc.weights == null) {
+            reference.conv2d(p, x, w, bias, residual, y);
+        } else if (pc.algorithm == ConvAlgorithm.WINOGRAD) {
+            ConvWinograd.run(pool, winogradScratch, p, x, (ConvWinograd.Weights) pc.weights, bias, residual, y);
+        } else {
+            ConvGemm.run(pool, scratch, p, x, (ConvGemm.PackedWeights) pc.weights, bias, residual, y);
+        }
+    }
+
+    /** A convolution prepared by this backend class: the algorithm and its weights, made once. */
+    static final class Prepared implements PreparedConv {
+        final ConvAlgorithm algorithm;
+        final int[] wShape;
+        final int group;
+        /** The weights' store, only to check the caller passes the same one; weak so that the
+         * backend's index of prepared convolutions (keyed weakly by it) lets it go. */
+        final WeakReference<float[]> store;
+        final Object weights;
+
+        Prepared(ConvAlgorithm algorithm, int[] wShape, int group, float[] store, Object weights) {
+            this.algorithm = algorithm;
+            this.wShape = wShape;
+            this.group = group;
+            this.store = new WeakReference<>(store);
+            this.weights = weights;
+        }
+
+        @Override
+        public String algorithm() {
+            return algorithm.label();
+        }
     }
 
     /**
-     * Packs (or re-packs) a conv weight [M, C / group, kH, kW] now, so that the first
-     * {@link #conv2d} using it does not pay for it. Optional.
+     * Packs (or re-packs) a conv weight [M, C / group, kH, kW] for the GEMM path now, so that the
+     * first {@link #conv2d} using it does not pay for it. Optional.
      */
     public void prepareConvWeights(Tensor w, int group) {
         Checks.float32(w, "w", "prepareConvWeights");
@@ -97,12 +196,46 @@ public final class JavaBackend implements Backend {
         packed(w, group, true);
     }
 
-    /** Forgets every packed weight (frees their memory; they are repacked on next use). */
+    /**
+     * Forgets every packed weight of plain {@link #conv2d} calls and the index of prepared ones
+     * (prepared convolutions still held by callers stay valid).
+     */
     public void clearWeightCache() {
+        synchronized (preparedCache) {
+            preparedCache.clear();
+        }
         synchronized (packedCache) {
             packedCache.clear();
         }
+        synchronized (winogradCache) {
+            winogradCache.clear();
+        }
     }
+
+    /**
+     * Winograd weights for a conv2d without preparation: cached per weight store next to a copy of
+     * the weights they came from, and rebuilt when the store no longer holds those values (weights
+     * computed at run time in reused memory-plan buffers). The copy is compared on every call.
+     */
+    private ConvWinograd.Weights winogradCached(Tensor w) {
+        float[] store = w.floats();
+        int[] shape = w.shape();
+        int n = w.size();
+        WinogradEntry cached;
+        synchronized (winogradCache) {
+            cached = winogradCache.get(store);
+        }
+        if (cached != null && cached.weights.matches(shape) && Arrays.equals(cached.copy, 0, n, store, 0, n)) {
+            return cached.weights;
+        }
+        WinogradEntry fresh = new WinogradEntry(new ConvWinograd.Weights(w, pool), Arrays.copyOf(store, n));
+        synchronized (winogradCache) {
+            winogradCache.put(store, fresh);
+        }
+        return fresh.weights;
+    }
+
+    private record WinogradEntry(ConvWinograd.Weights weights, float[] copy) {}
 
     private ConvGemm.PackedWeights packed(Tensor w, int group, boolean refresh) {
         float[] store = w.floats();

@@ -11,10 +11,12 @@ import java.util.Random;
  * java --add-modules jdk.incubator.vector -cp kernels/target/classes:kernels/target/test-classes \
  *      io.freeanchor.kernels.ConvThroughput [threads [repeats [filter | net]]]
  * </pre>
+ * With {@code -Dcpu} (and 1 thread) times are the thread's CPU time, steadier on a busy machine.
  * Prints best and mean time and GFLOP/s (2 flops per multiply-accumulate of the convolution) per
  * shape; {@code filter} keeps shapes whose name contains it. {@code net} instead runs every conv of
  * ResNet-50-FPN RetinaNet at 1x3x800x1344 twice (the first pass includes JIT warm-up) and prints the
- * totals; add {@code -Dverbose} to the java command for a line per conv.
+ * totals; add {@code -Dverbose} to the java command for a line per conv. {@code errors} instead
+ * prints each algorithm's error against the reference per stride-1 3x3 layer shape.
  */
 public final class ConvThroughput {
     private ConvThroughput() {}
@@ -41,6 +43,10 @@ public final class ConvThroughput {
                 network(backend);
                 return;
             }
+            if (filter.equals("errors")) {
+                errors(backend);
+                return;
+            }
             List<Shape> shapes = List.of(
                     new Shape("3x3 s1 256->256 @100x168", 1, 256, 100, 168, 256, 3, 1, 1, false),
                     new Shape("1x1 s1 256->64 @200x336", 1, 256, 200, 336, 64, 1, 1, 0, false),
@@ -49,7 +55,18 @@ public final class ConvThroughput {
                     new Shape("3x3 s1 64->64 @200x336", 1, 64, 200, 336, 64, 3, 1, 1, false),
                     new Shape("3x3 s2 256->256 @50x84", 1, 256, 50, 84, 256, 3, 2, 1, false),
                     new Shape("3x3 s1 512->512 @25x42", 1, 512, 25, 42, 512, 3, 1, 1, false),
-                    new Shape("3x3 s1 256->720 @13x21", 1, 256, 13, 21, 720, 3, 1, 1, false));
+                    new Shape("3x3 s1 256->720 @13x21", 1, 256, 13, 21, 720, 3, 1, 1, false),
+                    // smaller layers, for the Winograd/GEMM rule
+                    new Shape("3x3 s1 256->256 @7x11", 1, 256, 7, 11, 256, 3, 1, 1, false),
+                    new Shape("3x3 s1 256->36 @7x11", 1, 256, 7, 11, 36, 3, 1, 1, false),
+                    new Shape("3x3 s1 256->36 @100x168", 1, 256, 100, 168, 36, 3, 1, 1, false),
+                    new Shape("3x3 s1 128->128 @100x168 b2", 2, 128, 100, 168, 128, 3, 1, 1, false),
+                    new Shape("3x3 s1 32->32 @50x84", 1, 32, 50, 84, 32, 3, 1, 1, false),
+                    new Shape("3x3 s1 16->16 @50x84", 1, 16, 50, 84, 16, 3, 1, 1, false),
+                    new Shape("3x3 s1 8->8 @50x84", 1, 8, 50, 84, 8, 3, 1, 1, false),
+                    new Shape("3x3 s1 3->64 @50x84", 1, 3, 50, 84, 64, 3, 1, 1, false),
+                    new Shape("3x3 s1 64->4 @50x84", 1, 64, 50, 84, 4, 3, 1, 1, false),
+                    new Shape("3x3 s1 256->256 @2x2", 1, 256, 2, 2, 256, 3, 1, 1, false));
             for (Shape s : shapes) {
                 if (s.name().contains(filter)) {
                     run(backend, repeats, s);
@@ -58,6 +75,7 @@ public final class ConvThroughput {
         }
     }
 
+    /** Times the shape with every algorithm that supports it. */
     private static void run(JavaBackend backend, int repeats, Shape s) {
         Random rnd = new Random(1);
         Conv2dParams p = s.params();
@@ -67,18 +85,35 @@ public final class ConvThroughput {
         Tensor b = random(rnd, s.m());
         Tensor res = s.residual() ? random(rnd, s.n(), s.m(), oh, ow) : null;
         Tensor y = Tensor.zeros(DType.FLOAT32, new int[] {s.n(), s.m(), oh, ow});
-        backend.conv2d(p, x, wt, b, res, y); // packs the weights, warms up
-        backend.conv2d(p, x, wt, b, res, y);
-        double best = Double.MAX_VALUE, total = 0;
-        for (int i = 0; i < repeats; i++) {
-            long t0 = System.nanoTime();
-            backend.conv2d(p, x, wt, b, res, y);
-            double sec = (System.nanoTime() - t0) / 1e9;
-            best = Math.min(best, sec);
-            total += sec;
+        for (ConvAlgorithm algorithm : ConvAlgorithm.values()) {
+            if (!algorithm.supports(p, wt.shape())) {
+                continue;
+            }
+            PreparedConv prepared = backend.prepareConv(p, x.shape(), wt, algorithm);
+            backend.conv2dPrepared(prepared, p, x, wt, b, res, y); // warms up
+            backend.conv2dPrepared(prepared, p, x, wt, b, res, y);
+            double best = Double.MAX_VALUE, total = 0;
+            for (int i = 0; i < repeats; i++) {
+                long t0 = now();
+                backend.conv2dPrepared(prepared, p, x, wt, b, res, y);
+                double sec = (now() - t0) / 1e9;
+                best = Math.min(best, sec);
+                total += sec;
+            }
+            String chosen = ConvAlgorithm.choose(p, x.shape(), wt.shape()) == algorithm ? "*" : " ";
+            System.out.printf("%-32s %-14s%s %8.2f ms best %8.2f ms mean  %6.1f GFLOP/s best  %6.1f GFLOP/s mean%n",
+                    s.name(), algorithm.label(), chosen, best * 1e3, total / repeats * 1e3, s.flops() / best / 1e9,
+                    s.flops() / (total / repeats) / 1e9);
         }
-        System.out.printf("%-32s %8.2f ms best %8.2f ms mean  %6.1f GFLOP/s best  %6.1f GFLOP/s mean%n",
-                s.name(), best * 1e3, total / repeats * 1e3, s.flops() / best / 1e9, s.flops() / (total / repeats) / 1e9);
+    }
+
+    /**
+     * Wall time, or with {@code -Dcpu} the calling thread's CPU time: on a shared machine that is the
+     * steadier figure for comparing kernels, and with one thread the calling thread does all the work.
+     */
+    private static long now() {
+        return System.getProperty("cpu") != null
+                ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     /** Every conv of ResNet-50-FPN RetinaNet (9 anchors, 80 classes) at 800x1344. */
@@ -156,6 +191,45 @@ public final class ConvThroughput {
             double sec = (System.nanoTime() - t0) / 1e9;
             System.out.printf("%s: %d convs, %.1f GMAC, %.2f s, %.1f GFLOP/s%n", pass == 0 ? "first pass"
                     : "second pass", convs.size(), flops / 2e9, sec, flops / sec / 1e9);
+        }
+    }
+
+    /**
+     * Per distinct stride-1 3x3 layer of the network (real channel counts; maps cropped to at most
+     * 25x42 so that the reference loops finish), max |ours - ref| / max |ref| of each algorithm
+     * against {@link ReferenceBackend}, with Gaussian inputs and weights.
+     */
+    private static void errors(JavaBackend backend) {
+        ReferenceBackend ref = new ReferenceBackend();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Shape s : networkConvs()) {
+            if (s.k() != 3 || s.stride() != 1) {
+                continue;
+            }
+            int h = Math.min(s.h(), 25), w = Math.min(s.w(), 42);
+            String key = s.c() + "->" + s.m() + " @" + h + "x" + w;
+            if (!seen.add(key)) {
+                continue;
+            }
+            Random rnd = new Random(key.hashCode());
+            Conv2dParams p = s.params();
+            Tensor x = random(rnd, 1, s.c(), h, w);
+            Tensor wt = random(rnd, s.m(), s.c(), 3, 3);
+            Tensor b = random(rnd, s.m());
+            Tensor expected = Tensor.zeros(DType.FLOAT32, new int[] {1, s.m(), h, w});
+            ref.conv2d(p, x, wt, b, null, expected);
+            StringBuilder line = new StringBuilder(String.format("%-24s", key));
+            for (ConvAlgorithm algorithm : ConvAlgorithm.values()) {
+                Tensor y = Tensor.zeros(DType.FLOAT32, new int[] {1, s.m(), h, w});
+                backend.conv2dPrepared(backend.prepareConv(p, x.shape(), wt, algorithm), p, x, wt, b, null, y);
+                double maxRef = 0, maxErr = 0;
+                for (int i = 0; i < y.size(); i++) {
+                    maxRef = Math.max(maxRef, Math.abs(expected.floats()[i]));
+                    maxErr = Math.max(maxErr, Math.abs((double) y.floats()[i] - expected.floats()[i]));
+                }
+                line.append(String.format("  %s %.2e", algorithm.label(), maxErr / maxRef));
+            }
+            System.out.println(line);
         }
     }
 

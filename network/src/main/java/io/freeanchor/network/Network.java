@@ -17,6 +17,8 @@ public final class Network {
     private final Plan plan;
     private final Backend backend;
     private final Tensor[] slots;
+    /** Per plan node, what its step prepared on this backend (null: nothing). */
+    private final Object[] prepared;
 
     /** Receives each step's wall time, for profiles. */
     @FunctionalInterface
@@ -43,6 +45,37 @@ public final class Network {
             slots[s] = m.slotType(s) == DType.FLOAT32 ? Tensor.ofFloats(new int[] {n}, new float[n])
                     : Tensor.ofLongs(new int[] {n}, new long[n]);
         }
+        prepared = prepareSteps(plan, backend);
+    }
+
+    /** Lets every step prepare its plan-time constant inputs on the backend, once. */
+    private static Object[] prepareSteps(Plan plan, Backend backend) {
+        Object[] out = new Object[plan.nodes().size()];
+        for (int i = 0; i < out.length; i++) {
+            PlanNode n = plan.nodes().get(i);
+            if (n.step.isView()) {
+                continue;
+            }
+            Tensor[] constants = new Tensor[n.inputs.size()];
+            ValueType[] types = new ValueType[n.inputs.size()];
+            boolean any = false;
+            for (int k = 0; k < constants.length; k++) {
+                String name = n.inputs.get(k);
+                if (!name.isEmpty()) {
+                    constants[k] = plan.constants().get(name);
+                    types[k] = plan.type(name);
+                    any |= constants[k] != null;
+                }
+            }
+            if (any) {
+                try {
+                    out[i] = n.step.prepare(backend, constants, types);
+                } catch (IllegalArgumentException e) {
+                    throw new ModelException("node '" + n.name + "' (" + n.opType + "): " + e.getMessage(), e);
+                }
+            }
+        }
+        return out;
     }
 
     /** Plans and binds in one go. */
@@ -62,6 +95,20 @@ public final class Network {
         return backend;
     }
 
+    /**
+     * The convolutions whose constant weights the backend prepared when this network was bound:
+     * node name to the algorithm it chose (e.g. "winograd-f4x4", "gemm"), in execution order.
+     */
+    public Map<String, String> preparedConvs() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < prepared.length; i++) {
+            if (prepared[i] instanceof io.freeanchor.kernels.PreparedConv pc) {
+                out.put(plan.nodes().get(i).name, pc.algorithm());
+            }
+        }
+        return out;
+    }
+
     /** Runs the graph; returns every graph output by name, in graph order. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         return run(inputs, null);
@@ -74,7 +121,8 @@ public final class Network {
         // The caller may have refilled an input array since the last run (device backends re-upload).
         inputs.values().forEach(backend::hostWritten);
         MemoryPlan m = plan.memory();
-        for (PlanNode n : plan.nodes()) {
+        for (int index = 0; index < plan.nodes().size(); index++) {
+            PlanNode n = plan.nodes().get(index);
             long start = listener == null ? 0 : System.nanoTime();
             Tensor[] in = new Tensor[n.inputs.size()];
             for (int i = 0; i < in.length; i++) {
@@ -94,7 +142,7 @@ public final class Network {
                 env.put(name, out[i]);
             }
             try {
-                n.step.run(backend, in, out);
+                n.step.run(backend, prepared[index], in, out);
             } catch (IllegalArgumentException e) {
                 throw new ModelException("node '" + n.name + "' (" + n.opType + "): " + e.getMessage(), e);
             }

@@ -5,6 +5,7 @@ import io.freeanchor.kernels.Backend;
 import io.freeanchor.kernels.Conv2dParams;
 import io.freeanchor.kernels.DType;
 import io.freeanchor.kernels.Pool2dParams;
+import io.freeanchor.kernels.PreparedConv;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.network.ValueType;
 import java.util.List;
@@ -32,6 +33,19 @@ public final class ConvOps {
         @Override
         public void run(Backend backend, Tensor[] in, Tensor[] out) {
             backend.conv2d(params, in[0], in[1], in.length > 2 ? in[2] : null, in.length > 3 ? in[3] : null, out[0]);
+        }
+
+        /** Constant weights are prepared once (packed or transformed by the backend). */
+        @Override
+        public Object prepare(Backend backend, Tensor[] constants, ValueType[] inputTypes) {
+            Tensor w = constants.length > 1 ? constants[1] : null;
+            return w == null || inputTypes[0] == null ? null : backend.prepareConv(params, inputTypes[0].shape(), w);
+        }
+
+        @Override
+        public void run(Backend backend, Object prepared, Tensor[] in, Tensor[] out) {
+            backend.conv2dPrepared((PreparedConv) prepared, params, in[0], in[1], in.length > 2 ? in[2] : null,
+                    in.length > 3 ? in[3] : null, out[0]);
         }
 
         public ConvStep withActivation(Activation activation) {

@@ -15,6 +15,21 @@ public interface Step {
     void run(Backend backend, Tensor[] inputs, Tensor[] outputs);
 
     /**
+     * Backend state made once when a plan is bound to a backend, e.g. a convolution's constant
+     * weights transformed for the backend's kernel; null when the step has none.
+     * {@code constants[i]} is input i when it is a plan-time constant (else null) and
+     * {@code inputTypes[i]} its planned type (null for absent inputs).
+     */
+    default Object prepare(Backend backend, Tensor[] constants, ValueType[] inputTypes) {
+        return null;
+    }
+
+    /** Runs with what {@link #prepare} returned for this backend (null: nothing prepared). */
+    default void run(Backend backend, Object prepared, Tensor[] inputs, Tensor[] outputs) {
+        run(backend, inputs, outputs);
+    }
+
+    /**
      * True when output 0 is input 0 with another shape (Reshape, Flatten, Squeeze, ...): the executor
      * then passes a view instead of running the step, and the memory plan shares the buffer.
      */
