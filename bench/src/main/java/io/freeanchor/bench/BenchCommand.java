@@ -94,7 +94,12 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage() + " (see 'freeanchor bench --help')");
             return Main.EXIT_BAD_INPUT;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to the handler above; an Error escapes execute().
+            return Main.handle(e, err);
+        }
     }
 
     @Override

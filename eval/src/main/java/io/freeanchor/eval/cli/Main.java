@@ -42,7 +42,12 @@ public final class Main {
             err.println("(see 'freeanchor " + (e.getCommandLine().getCommandName().equals("freeanchor") ? "" : e.getCommandLine().getCommandName() + " ") + "--help')");
             return EXIT_BAD_INPUT;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to the handler above; an Error escapes execute().
+            return handle(e, err);
+        }
     }
 
     /** One line per failure; a stack trace only for our own bugs, and only with FREEANCHOR_DEBUG set. */
