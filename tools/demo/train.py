@@ -128,6 +128,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--init", help="start from this checkpoint's weights (a second stage: fresh optimiser, "
+                                   "schedule and data order from --seed)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -149,6 +151,8 @@ def main():
                                                         json.dumps(vars(args))))
 
     model = init_for_training(DemoDetector(WIDTH_DIVISOR, len(CLASSES)), torch.Generator().manual_seed(args.seed))
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu")["state_dict"])
     model.train()
     decay = [p for n, p in model.named_parameters() if p.ndim > 1]
     no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
