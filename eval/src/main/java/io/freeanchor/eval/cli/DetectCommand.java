@@ -32,14 +32,21 @@ import picocli.CommandLine.Spec;
 @Command(name = "detect", mixinStandardHelpOptions = true,
         description = "Detect objects in images: writes DIR/<image>.png with boxes, class names and scores, and DIR/detections.json.")
 final class DetectCommand implements Callable<Integer> {
+    /** Images {@code detect --demo} draws when given none. */
+    static final int DEMO_IMAGES = 4;
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M.onnx", description = "ONNX detector (RetinaNet family).")
+    @Option(names = "--model", paramLabel = "M.onnx", description = "ONNX detector (RetinaNet family).")
     Path model;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "JPEG or PNG files.")
-    List<Path> imageFiles;
+    @Option(names = "--demo", description = "Use the demo model shipped in demo/; without IMAGE, its first "
+            + DEMO_IMAGES + " val images.")
+    boolean demo;
+
+    @Parameters(arity = "0..*", paramLabel = "IMAGE", description = "JPEG or PNG files.")
+    List<Path> imageFiles = new ArrayList<>();
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "detections", description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -60,6 +67,15 @@ final class DetectCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         if (!(score >= 0 && score <= 1)) {
             throw new UserInputException("--score must be in [0, 1], got " + score);
+        }
+        if (demo) {
+            useDemo();
+        }
+        if (model == null) {
+            throw new UserInputException("give --model M.onnx (or --demo for the shipped demo model)");
+        }
+        if (imageFiles.isEmpty()) {
+            throw new UserInputException("give at least one IMAGE file");
         }
         List<EvalPipeline.InputImage> inputs = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -92,6 +108,20 @@ final class DetectCommand implements Callable<Integer> {
         AtomicFiles.write(json, o -> writeJson(o, inputs, results, cfg));
         w.println("detections written to " + json);
         return 0;
+    }
+
+    private void useDemo() throws java.io.IOException {
+        if (model != null) {
+            throw new UserInputException("--demo brings its own model; leave out --model");
+        }
+        DemoFiles files = DemoFiles.locate();
+        model = files.model();
+        if (imageFiles.isEmpty()) {
+            try (var listing = Files.list(files.images())) {
+                imageFiles = new ArrayList<>(listing.filter(p -> p.getFileName().toString().endsWith(".jpg"))
+                        .sorted().limit(DEMO_IMAGES).toList());
+            }
+        }
     }
 
     private static String pngName(Path f) {

@@ -41,8 +41,11 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M.onnx", description = "ONNX detector (RetinaNet family).")
+    @Option(names = "--model", paramLabel = "M.onnx", description = "ONNX detector (RetinaNet family).")
     Path model;
+
+    @Option(names = "--demo", description = "Evaluate the demo model shipped in demo/ on its val split (no --model or --data needed).")
+    boolean demo;
 
     @Option(names = "--data", paramLabel = "COCO_ROOT",
             description = "Data set root holding annotations/instances_val2017.json and images/val2017/.")
@@ -97,6 +100,9 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (demo) {
+            useDemo();
+        }
         checkOptions();
         Path annFile = ann != null ? ann : data.resolve("annotations").resolve("instances_val2017.json");
         Path imageDir = images != null ? images : data.resolve("images").resolve("val2017");
@@ -125,7 +131,19 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
+    private void useDemo() {
+        if (model != null || data != null || ann != null || images != null) {
+            throw new UserInputException("--demo brings its own model and data; leave out --model, --data, --ann and --images");
+        }
+        DemoFiles files = DemoFiles.locate();
+        model = files.model();
+        data = files.data();
+    }
+
     private void checkOptions() {
+        if (model == null) {
+            throw new UserInputException("give --model M.onnx (or --demo for the shipped demo model and data)");
+        }
         if (data == null && (ann == null || images == null)) {
             throw new UserInputException("give --data COCO_ROOT, or both --ann and --images");
         }
