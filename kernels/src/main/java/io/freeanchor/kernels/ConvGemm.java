@@ -305,7 +305,7 @@ final class ConvGemm {
     static void kernel(float[] a, int aOff, float[] b, int bOff, int k,
                        float[] y, int yOff, int yStride, int rows, int cols,
                        float[] bias, int m0, float[] res, boolean relu, float[] tile) {
-        dot(a, aOff, b, bOff, k, tile);
+        dot(a, aOff, b, bOff, k, tile, 0, NR);
         if (cols == NR) {
             for (int r = 0; r < rows; r++) {
                 int off = yOff + r * yStride;
@@ -347,8 +347,12 @@ final class ConvGemm {
         }
     }
 
-    /** tile[r * NR + j] = sum over kk of a[aOff + kk * MR + r] * b[bOff + kk * NR + j]. */
-    static void dot(float[] a, int aOff, float[] b, int bOff, int k, float[] tile) {
+    /**
+     * The MR x NR micro-kernel both GEMM and Winograd use: {@code out[outOff + r * outStride + j] =
+     * sum over kk of a[aOff + kk * MR + r] * b[bOff + kk * NR + j]} (a packed MR-row block of A, a
+     * packed NR-column panel of B).
+     */
+    static void dot(float[] a, int aOff, float[] b, int bOff, int k, float[] out, int outOff, int outStride) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
         FloatVector c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00;
@@ -371,13 +375,13 @@ final class ConvGemm {
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, VL);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + VL);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + VL);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + VL);
+        c00.intoArray(out, outOff);
+        c01.intoArray(out, outOff + VL);
+        c10.intoArray(out, outOff + outStride);
+        c11.intoArray(out, outOff + outStride + VL);
+        c20.intoArray(out, outOff + 2 * outStride);
+        c21.intoArray(out, outOff + 2 * outStride + VL);
+        c30.intoArray(out, outOff + 3 * outStride);
+        c31.intoArray(out, outOff + 3 * outStride + VL);
     }
 }

@@ -28,10 +28,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class ConvWinograd {
     static final VectorSpecies<Float> SPECIES = Vectors.FLOATS;
     static final int VL = SPECIES.length();
-    /** Output channels per micro-kernel tile. */
-    static final int MR = 4;
+    /** Output channels per micro-kernel tile (ConvGemm's micro-kernel, shared). */
+    static final int MR = ConvGemm.MR;
     /** Tiles per micro-kernel tile (two vectors). */
-    static final int NR = 2 * VL;
+    static final int NR = ConvGemm.NR;
     /** Transform points per tile: a 6x6 patch. */
     static final int XI = 36;
     /**
@@ -225,7 +225,7 @@ final class ConvWinograd {
                         int uOff = wt.offset(xi, kb);
                         int mRow = mXi + (kb - g0) * MR * tileStride;
                         for (int pi = 0; pi < panels; pi++) {
-                            dot(u, uOff, v, vXi + pi * inC * NR, inC, m, mRow + pi * NR, tileStride);
+                            ConvGemm.dot(u, uOff, v, vXi + pi * inC * NR, inC, m, mRow + pi * NR, tileStride);
                         }
                     }
                 }
@@ -566,42 +566,5 @@ final class ConvWinograd {
                 }
             }
         }
-    }
-
-    /**
-     * The MR x NR micro-kernel: {@code m[mOff + r * mStride + j] = sum over c of
-     * u[uOff + c * MR + r] * v[vOff + c * NR + j]}.
-     */
-    static void dot(float[] u, int uOff, float[] v, int vOff, int inC, float[] m, int mOff, int mStride) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
-        FloatVector c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00;
-        for (int c = 0; c < inC; c++) {
-            int vi = vOff + c * NR;
-            int ui = uOff + c * MR;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, v, vi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, v, vi + VL);
-            FloatVector av = FloatVector.broadcast(SPECIES, u[ui]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, u[ui + 1]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, u[ui + 2]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, u[ui + 3]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-        }
-        c00.intoArray(m, mOff);
-        c01.intoArray(m, mOff + VL);
-        c10.intoArray(m, mOff + mStride);
-        c11.intoArray(m, mOff + mStride + VL);
-        c20.intoArray(m, mOff + 2 * mStride);
-        c21.intoArray(m, mOff + 2 * mStride + VL);
-        c30.intoArray(m, mOff + 3 * mStride);
-        c31.intoArray(m, mOff + 3 * mStride + VL);
     }
 }
