@@ -2,6 +2,7 @@ package io.freeanchor.network;
 
 import io.freeanchor.kernels.Backend;
 import io.freeanchor.kernels.DType;
+import io.freeanchor.kernels.PreparedConv;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.onnx.OnnxModel;
 import java.util.Arrays;
@@ -102,7 +103,7 @@ public final class Network {
     public Map<String, String> preparedConvs() {
         Map<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i < prepared.length; i++) {
-            if (prepared[i] instanceof io.freeanchor.kernels.PreparedConv pc) {
+            if (prepared[i] instanceof PreparedConv pc) {
                 out.put(plan.nodes().get(i).name, pc.algorithm());
             }
         }
