@@ -77,29 +77,17 @@ public final class BenchCommand implements Callable<Integer> {
     BackendOptions backendOptions;
 
     public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
-        int code = execute(args, out, err);
-        out.flush();
-        err.flush();
-        System.exit(code);
+        Main.exitWith(BenchCommand::execute, args);
     }
 
     /** Runs the command with the given streams; returns the exit code (for tests). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new BenchCommand());
-        cli.setOut(out);
-        cli.setErr(err);
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> Main.handle(e, err));
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("error: " + e.getMessage() + " (see 'freeanchor bench --help')");
             return Main.EXIT_BAD_INPUT;
         });
-        try {
-            return cli.execute(args);
-        } catch (OutOfMemoryError e) {
-            // picocli hands only Exceptions to the handler above; an Error escapes execute().
-            return Main.handle(e, err);
-        }
+        return Main.execute(cli, args, out, err);
     }
 
     @Override

@@ -23,25 +23,44 @@ public final class Main {
     public static final int EXIT_INTERNAL = 1;
 
     public static void main(String[] args) {
+        exitWith(Main::execute, args);
+    }
+
+    /** The CLI's entry points: run with System's streams, flush, exit with the code. */
+    public static void exitWith(Cli cli, String[] args) {
         PrintWriter out = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
-        int code = execute(args, out, err);
+        int code = cli.execute(args, out, err);
         // print() does not auto-flush: flush before exiting or the last lines are lost.
         out.flush();
         err.flush();
         System.exit(code);
     }
 
+    /** A command line run with given streams, returning the exit code. */
+    @FunctionalInterface
+    public interface Cli {
+        int execute(String[] args, PrintWriter out, PrintWriter err);
+    }
+
     /** Runs the CLI with the given streams; returns the exit code (for tests). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main());
-        cli.setOut(out);
-        cli.setErr(err);
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, err));
         cli.setParameterExceptionHandler((e, args1) -> {
             err.println("error: " + e.getMessage());
             err.println("(see 'freeanchor " + (e.getCommandLine().getCommandName().equals("freeanchor") ? "" : e.getCommandLine().getCommandName() + " ") + "--help')");
             return EXIT_BAD_INPUT;
         });
+        return execute(cli, args, out, err);
+    }
+
+    /**
+     * Runs a picocli command line (its parameter-error handler already set) with the given streams
+     * and our failure conventions ({@link #handle}); returns the exit code.
+     */
+    public static int execute(CommandLine cli, String[] args, PrintWriter out, PrintWriter err) {
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, err));
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {
