@@ -8,10 +8,10 @@ import java.util.Arrays;
 import java.util.Random;
 
 /** Tensor builders and comparisons for the kernel tests. */
-final class TestTensors {
+public final class TestTensors {
     /** Value written past size() in oversized stores; must survive every op. */
-    static final float GUARD = 12345.678f;
-    static final long GUARD_LONG = 0x5EED_5EEDL;
+    public static final float GUARD = 12345.678f;
+    public static final long GUARD_LONG = 0x5EED_5EEDL;
 
     private TestTensors() {}
 
@@ -30,7 +30,7 @@ final class TestTensors {
     }
 
     /** Gaussian values in a store 7 elements longer than needed, the tail filled with GUARD. */
-    static Tensor random(Random rnd, int... shape) {
+    public static Tensor random(Random rnd, int... shape) {
         int n = Shapes.size(shape);
         float[] data = new float[n + 7];
         for (int i = 0; i < n; i++) {
@@ -41,7 +41,7 @@ final class TestTensors {
     }
 
     /** Integers in [-bound, bound) in an oversized store with a GUARD_LONG tail. */
-    static Tensor randomLongs(Random rnd, int bound, int... shape) {
+    public static Tensor randomLongs(Random rnd, int bound, int... shape) {
         int n = Shapes.size(shape);
         long[] data = new long[n + 5];
         for (int i = 0; i < n; i++) {
@@ -52,7 +52,7 @@ final class TestTensors {
     }
 
     /** An output tensor of the given type over an oversized store pre-filled with garbage. */
-    static Tensor output(DType type, int... shape) {
+    public static Tensor output(DType type, int... shape) {
         int n = Shapes.size(shape);
         if (type == DType.FLOAT32) {
             float[] data = new float[n + 9];

@@ -7,6 +7,7 @@ import io.freeanchor.kernels.Activation;
 import io.freeanchor.kernels.Conv2dParams;
 import io.freeanchor.kernels.DType;
 import io.freeanchor.kernels.Tensor;
+import io.freeanchor.kernels.TestTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,7 +32,7 @@ class ConvTunerTest {
         System.setProperty("freeanchor.cache", cache.toString());
         try {
             Random rnd = new Random(9);
-            Tensor x = OpenClBackendTest.random(rnd, 1, 128, 32, 32), w = OpenClBackendTest.random(rnd, 128, 128, 3, 3);
+            Tensor x = TestTensors.random(rnd, 1, 128, 32, 32), w = TestTensors.random(rnd, 128, 128, 3, 3);
             Conv2dParams p = new Conv2dParams(1, 1, 1, 1, 1, 1, 1, 1, 1, Activation.RELU);
             Tensor yShape = Tensor.zeros(DType.FLOAT32, new int[] {1, 128, 32, 32});
             Map<String, String> tuned;

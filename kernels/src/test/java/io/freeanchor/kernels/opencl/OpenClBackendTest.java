@@ -1,5 +1,10 @@
 package io.freeanchor.kernels.opencl;
 
+import static io.freeanchor.kernels.TestTensors.GUARD;
+import static io.freeanchor.kernels.TestTensors.GUARD_LONG;
+import static io.freeanchor.kernels.TestTensors.output;
+import static io.freeanchor.kernels.TestTensors.random;
+import static io.freeanchor.kernels.TestTensors.randomLongs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -39,7 +44,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OpenClBackendTest {
     private static final ReferenceBackend REF = new ReferenceBackend();
-    private static final float GUARD = 12345.678f;
     private static OpenClBackend fp32, fp16;
     private static final List<OpenClBackend> tiled = new ArrayList<>();
 
@@ -64,40 +68,6 @@ class OpenClBackendTest {
 
     // ---------------------------------------------------------------- helpers
 
-    static Tensor random(Random rnd, int... shape) {
-        int n = Shapes.size(shape);
-        float[] data = new float[n + 7];
-        for (int i = 0; i < n; i++) {
-            data[i] = (float) rnd.nextGaussian();
-        }
-        Arrays.fill(data, n, data.length, GUARD);
-        return Tensor.ofFloats(shape, data);
-    }
-
-    static Tensor randomLongs(Random rnd, int bound, int... shape) {
-        int n = Shapes.size(shape);
-        long[] data = new long[n + 5];
-        for (int i = 0; i < n; i++) {
-            data[i] = rnd.nextInt(2 * bound) - bound;
-        }
-        Arrays.fill(data, n, data.length, 777L);
-        return Tensor.ofLongs(shape, data);
-    }
-
-    /** An oversized output store: NaN where the op writes, GUARD past it. */
-    static Tensor output(DType type, int... shape) {
-        int n = Shapes.size(shape);
-        if (type == DType.FLOAT32) {
-            float[] data = new float[n + 9];
-            Arrays.fill(data, Float.NaN);
-            Arrays.fill(data, n, data.length, GUARD);
-            return Tensor.ofFloats(shape, data);
-        }
-        long[] data = new long[n + 9];
-        Arrays.fill(data, n, data.length, 777L);
-        return Tensor.ofLongs(shape, data);
-    }
-
     /** Runs op on the reference and on the backend; compares with the precision's tolerance. */
     static void check(OpenClBackend b, String what, Tensor yShape, BiConsumer<Backend, Tensor> op) {
         Tensor ref = output(yShape.dtype(), yShape.shape());
@@ -109,7 +79,7 @@ class OpenClBackendTest {
         if (ocl.dtype() == DType.INT64) {
             assertArrayEquals(ref.toLongArray(), ocl.toLongArray(), what);
             for (int i = n; i < ocl.longs().length; i++) {
-                assertEquals(777L, ocl.longs()[i], what + ": tail overwritten");
+                assertEquals(GUARD_LONG, ocl.longs()[i], what + ": tail overwritten");
             }
             return;
         }
