@@ -3,7 +3,7 @@
 
 Eight classes (circle, square, triangle, star, cross, ring, glyph A, glyph 7) in random colours, some
 with striped or checked fill, on noisy textured backgrounds with distractor lines; objects from ~12 px
-to most of the image, several an image, partly occluding each other (each keeps >= 60 % of its pixels
+to most of the image, 2 to 8 an image, partly occluding each other (each keeps >= 60 % of its pixels
 visible); varied image sizes and aspect ratios, some blurred, some grayscale; some images hold a
 crowd of tiny shapes annotated as one iscrowd region. Boxes, areas and polygons describe the
 *visible* pixels, as COCO's do; crowd regions carry an uncompressed RLE mask.
@@ -14,7 +14,7 @@ Layout (the real COCO one, what `freeanchor eval --data ROOT` reads):
 
 Run with Debian's interpreter (numpy, python3-opencv); the output is a function of the arguments:
   /usr/bin/python3 tools/demo/make_dataset.py --out demo/data --split val --images 200 --seed 2
-  /usr/bin/python3 tools/demo/make_dataset.py --out /tmp/demo-train --split train --images 4000 --seed 1
+  /usr/bin/python3 tools/demo/make_dataset.py --out /tmp/demo-train --split train --images 10000 --seed 1
 """
 
 import argparse
@@ -201,7 +201,7 @@ def make_image(rng, image_id):
         img[union > 0] = colour
         crowd.append((cls, union, [float(rx), float(ry), float(rw), float(rh)]))
 
-    n_obj = int(rng.integers(1, 8))
+    n_obj = int(rng.integers(2, 9))
     boxes = [c[2] for c in crowd]
     lo, hi = math.log(MIN_SIZE), math.log(0.85 * min(w, h))
     for _ in range(n_obj):

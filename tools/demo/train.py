@@ -5,9 +5,10 @@ Images go through the inference pipeline's own preprocessing (cv2 decode, cv2.re
 the config's input size, RGB, (x - mean) / std), decoded once and kept in memory. The loss is our
 FreeAnchor implementation (freeanchor_loss.py). Optimiser: AdamW, linear warm-up then cosine decay,
 gradient norm clipped at 35 (MMDetection's FreeAnchor setting); BatchNorm trains with the batch
-statistics and is folded into the convolutions at export. Logs the loss every 10 iterations.
+statistics and is folded into the convolutions at export. Logs the loss every 10 iterations. The
+defaults (7000 iterations of 8 images) are the shipped model's recipe: about an hour on 2 cores.
 
-  /usr/bin/python3 tools/demo/make_dataset.py --out /tmp/demo-train --split train --images 4000 --seed 1
+  /usr/bin/python3 tools/demo/make_dataset.py --out /tmp/demo-train --split train --images 10000 --seed 1
   /usr/bin/python3 tools/demo/train.py --train /tmp/demo-train --out /tmp/demo-run
   /usr/bin/python3 tools/demo/export.py --checkpoint /tmp/demo-run/model.pt --out demo/model.onnx
 
@@ -122,10 +123,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--train", required=True, help="root of the train split (make_dataset.py --split train)")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--iters", type=int, default=1000)
+    ap.add_argument("--iters", type=int, default=7000)
     ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--warmup", type=int, default=50)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--init", help="start from this checkpoint's weights (a second stage: fresh optimiser, "
@@ -153,18 +154,19 @@ def main():
     model = init_for_training(DemoDetector(WIDTH_DIVISOR, len(CLASSES)), torch.Generator().manual_seed(args.seed))
     if args.init:
         model.load_state_dict(torch.load(args.init, map_location="cpu")["state_dict"])
-    model.train()
+    # NHWC makes oneDNN's thin convolutions about 10 % faster on this CPU.
+    model = model.to(memory_format=torch.channels_last).train()
     decay = [p for n, p in model.named_parameters() if p.ndim > 1]
     no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 1e-4}, {"params": no_decay, "weight_decay": 0.0}],
-                            lr=args.lr)
+                            lr=args.lr, foreach=True)
     order = np.empty(0, np.int64)
     running = None
     for it in range(args.iters):
         if len(order) < args.batch:
             order = np.concatenate([order, rng.permutation(len(pixels))])
         idx, order = order[:args.batch], order[args.batch:]
-        x = to_input(pixels[idx], rng)
+        x = to_input(pixels[idx], rng).contiguous(memory_format=torch.channels_last)
         lr = learning_rate(it, args.iters, args.lr, args.warmup)
         for g in opt.param_groups:
             g["lr"] = lr
