@@ -153,8 +153,11 @@ final class ConvGemm {
 
         final float[] xs = x.floats(), ys = y.floats(), packed = pw.data;
         final float[] bs = bias == null ? null : bias.floats();
-        final float[] rs = residual == null ? null : residual.floats();
+        // An upsampled residual is added after the micro-kernel's store (ReLU follows it), per block.
+        final UpsampledResidual up = UpsampledResidual.of(p, residual, y);
+        final float[] rs = residual == null || up != null ? null : residual.floats();
         final boolean relu = p.activation() == Activation.RELU;
+        final boolean kernelRelu = relu && up == null;
         final int tasks = images * tiles * mSplits;
 
         pool.parallelFor(tasks, (task, worker) -> {
@@ -184,7 +187,12 @@ final class ConvGemm {
                     int m = g * groupOutC + mInGroup;
                     int yOff = (n * outC + m) * positions + p0 + pi * NR;
                     kernel(packed, pw.offset(g, mb), s.b, bOff, k, ys, yOff, positions, rows, c,
-                            bs, m, rs, relu, s.tile);
+                            bs, m, rs, kernelRelu, s.tile);
+                    if (up != null) {
+                        for (int r = 0; r < rows; r++) {
+                            up.addRun(ys, yOff + r * positions, c, relu);
+                        }
+                    }
                 }
             }
         });
