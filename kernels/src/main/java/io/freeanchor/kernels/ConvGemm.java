@@ -178,9 +178,13 @@ final class ConvGemm {
 
             int mb0 = ms * blocksPerSplit;
             int mb1 = Math.min(pw.mBlocks, mb0 + blocksPerSplit);
+            UpsampledResidual.Panel resPanel = up == null ? null : new UpsampledResidual.Panel(NR);
             for (int pi = 0; pi < panels; pi++) {
                 int c = Math.min(NR, cols - pi * NR);
                 int bOff = pi * k * NR;
+                if (up != null) {
+                    up.locate(p0 + pi * NR, c, resPanel);
+                }
                 for (int mb = mb0; mb < mb1; mb++) {
                     int mInGroup = mb * MR;
                     int rows = Math.min(MR, groupOutC - mInGroup);
@@ -190,7 +194,7 @@ final class ConvGemm {
                             bs, m, rs, kernelRelu, s.tile);
                     if (up != null) {
                         for (int r = 0; r < rows; r++) {
-                            up.addRun(ys, yOff + r * positions, c, relu);
+                            up.addAt(ys, yOff + r * positions, n * outC + m + r, resPanel, relu);
                         }
                     }
                 }
