@@ -17,7 +17,9 @@ public interface Backend extends AutoCloseable {
 
     /**
      * y = activation(conv(x, w) + bias + residual). x is [N, C, H, W], w is [M, C / group, kH, kW],
-     * bias is [M] or null, residual is y-shaped or null, y is [N, M, outH, outW].
+     * bias is [M] or null, residual is y-shaped or null, y is [N, M, outH, outW]. When
+     * {@link Conv2dParams#residualUpsampled()}, the residual is [N, M, outH / sh, outW / sw] and read
+     * nearest-upsampled: y[n, m, oh, ow] adds residual[n, m, oh / sh, ow / sw].
      */
     void conv2d(Conv2dParams p, Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor y);
 

@@ -79,7 +79,12 @@ final class Checks {
         }
         if (residual != null) {
             float32(residual, "residual", op);
-            sameShape(y, residual, "residual", op);
+            int sh = p.residualScaleH(), sw = p.residualScaleW();
+            require(oh % sh == 0 && ow % sw == 0, op + ": output " + oh + "x" + ow
+                    + " is not a multiple of the residual scales " + sh + "x" + sw);
+            int[] small = {n, m, oh / sh, ow / sw};
+            require(Arrays.equals(residual.shape(), small), op + ": residual " + residual + " must have shape "
+                    + s(small) + (p.residualUpsampled() ? " (upsampled " + sh + "x" + sw + ")" : ""));
         }
     }
 

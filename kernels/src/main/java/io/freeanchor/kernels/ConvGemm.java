@@ -153,8 +153,11 @@ final class ConvGemm {
 
         final float[] xs = x.floats(), ys = y.floats(), packed = pw.data;
         final float[] bs = bias == null ? null : bias.floats();
-        final float[] rs = residual == null ? null : residual.floats();
+        // An upsampled residual is added after the micro-kernel's store (ReLU follows it), per block.
+        final UpsampledResidual up = UpsampledResidual.of(p, residual, y);
+        final float[] rs = residual == null || up != null ? null : residual.floats();
         final boolean relu = p.activation() == Activation.RELU;
+        final boolean kernelRelu = relu && up == null;
         final int tasks = images * tiles * mSplits;
 
         pool.parallelFor(tasks, (task, worker) -> {
@@ -175,16 +178,25 @@ final class ConvGemm {
 
             int mb0 = ms * blocksPerSplit;
             int mb1 = Math.min(pw.mBlocks, mb0 + blocksPerSplit);
+            UpsampledResidual.Panel resPanel = up == null ? null : new UpsampledResidual.Panel(NR);
             for (int pi = 0; pi < panels; pi++) {
                 int c = Math.min(NR, cols - pi * NR);
                 int bOff = pi * k * NR;
+                if (up != null) {
+                    up.locate(p0 + pi * NR, c, resPanel);
+                }
                 for (int mb = mb0; mb < mb1; mb++) {
                     int mInGroup = mb * MR;
                     int rows = Math.min(MR, groupOutC - mInGroup);
                     int m = g * groupOutC + mInGroup;
                     int yOff = (n * outC + m) * positions + p0 + pi * NR;
                     kernel(packed, pw.offset(g, mb), s.b, bOff, k, ys, yOff, positions, rows, c,
-                            bs, m, rs, relu, s.tile);
+                            bs, m, rs, kernelRelu, s.tile);
+                    if (up != null) {
+                        for (int r = 0; r < rows; r++) {
+                            up.addAt(ys, yOff + r * positions, n * outC + m + r, resPanel, relu);
+                        }
+                    }
                 }
             }
         });

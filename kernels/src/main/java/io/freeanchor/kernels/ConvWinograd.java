@@ -197,8 +197,11 @@ final class ConvWinograd {
 
         final float[] xs = x.floats(), ys = y.floats(), u = wt.u;
         final float[] bs = bias == null ? null : bias.floats();
-        final float[] rs = residual == null ? null : residual.floats();
+        // An upsampled residual is added after the output transform's store (ReLU follows it).
+        final UpsampledResidual up = UpsampledResidual.of(p, residual, y);
+        final float[] rs = residual == null || up != null ? null : residual.floats();
         final boolean relu = p.activation() == Activation.RELU;
+        final boolean storeRelu = relu && up == null;
         final int padT = p.padTop(), padL = p.padLeft();
 
         pool.parallelFor(blocks * kSplits, (task, worker) -> {
@@ -231,7 +234,10 @@ final class ConvWinograd {
                 }
                 int k0 = g0 * MR, k1 = Math.min(outC, g1 * MR);
                 transformOutput(m, mXiStride, tileStride, k0, k1, t0, tiles, outC, outH, outW, tilesW, perImage,
-                        bs, rs, relu, ys, s);
+                        bs, rs, storeRelu, ys, s);
+                if (up != null) {
+                    addUpsampled(up, ys, s, tiles, k0, k1, outH * outW, outW, relu);
+                }
             }
         });
     }
@@ -482,6 +488,20 @@ final class ConvWinograd {
                 }
                 if (!rowOfFullTiles) {
                     scatter(out, lanes, first, k * plane, outW, res, relu, y, s);
+                }
+            }
+        }
+    }
+
+    /** Adds the upsampled residual (then ReLU) to channels [k0, k1) of the tiles transformOutput just stored. */
+    private static void addUpsampled(UpsampledResidual up, float[] y, Scratch s, int tiles, int k0, int k1, int plane,
+                                     int outW, boolean relu) {
+        for (int t = 0; t < tiles; t++) {
+            int rows = s.tileRows[t], cols = s.tileCols[t];
+            for (int k = k0; k < k1; k++) {
+                int row = s.tileOut[t] + k * plane;
+                for (int r = 0; r < rows; r++, row += outW) {
+                    up.addRun(y, row, cols, relu);
                 }
             }
         }

@@ -34,6 +34,7 @@ public final class ReferenceBackend implements Backend {
         float[] xs = x.floats(), ws = w.floats(), ys = y.floats();
         float[] bs = bias == null ? null : bias.floats();
         float[] rs = residual == null ? null : residual.floats();
+        int sh = p.residualScaleH(), sw = p.residualScaleW(), resH = outH / sh, resW = outW / sw;
 
         for (int n = 0; n < batch; n++) {
             for (int m = 0; m < outC; m++) {
@@ -64,7 +65,8 @@ public final class ReferenceBackend implements Backend {
                             acc += bs[m];
                         }
                         if (rs != null) {
-                            acc += rs[yi];
+                            // sh = sw = 1: the residual has y's shape and this is yi
+                            acc += rs[((n * outC + m) * resH + oh / sh) * resW + ow / sw];
                         }
                         if (p.activation() == Activation.RELU) {
                             acc = Math.max(acc, 0f);

@@ -18,6 +18,36 @@ public record ResizeParams(float[] scales, CoordinateTransform coordinate, Neare
         return scales.clone();
     }
 
+    /**
+     * The integer factor per axis when resizing {@code inShape} to {@code outShape} is an exact
+     * nearest upsampling, i.e. every output index {@code o} of axis d reads input {@code o / f[d]}
+     * (with {@code outShape[d] == inShape[d] * f[d]}); null otherwise. Decided by running the very
+     * index mapping the backends use over every output index, so a fused consumer reading
+     * {@code o / f} computes exactly what this resize would have: true for asymmetric + floor (what
+     * PyTorch exports), half_pixel + round_prefer_*, tf_half_pixel_for_nn + floor at any factor, for
+     * asymmetric + round_prefer_floor at factor 2, not for align_corners or ceil.
+     */
+    public int[] exactIntegerFactors(int[] inShape, int[] outShape) {
+        if (inShape.length != scales.length || outShape.length != scales.length) {
+            return null;
+        }
+        int[] factors = new int[scales.length];
+        for (int d = 0; d < scales.length; d++) {
+            int in = inShape[d], out = outShape[d];
+            if (in < 1 || out % in != 0) {
+                return null;
+            }
+            int f = out / in;
+            for (int o = 0; o < out; o++) {
+                if (ReferenceBackend.nearestIndex(this, scales[d], o, in, out) != o / f) {
+                    return null;
+                }
+            }
+            factors[d] = f;
+        }
+        return factors;
+    }
+
     /** ONNX coordinate_transformation_mode values that apply to nearest resize. */
     public enum CoordinateTransform {
         HALF_PIXEL, PYTORCH_HALF_PIXEL, ALIGN_CORNERS, ASYMMETRIC, TF_HALF_PIXEL_FOR_NN;

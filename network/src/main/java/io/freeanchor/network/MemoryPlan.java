@@ -2,6 +2,7 @@ package io.freeanchor.network;
 
 import io.freeanchor.kernels.DType;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -10,10 +11,14 @@ import java.util.Set;
 
 /**
  * Assigns every run-time activation a reusable buffer ("slot"). Views (Reshape and friends) share
- * their source's buffer, so liveness is tracked per buffer root. A slot is free again once the last
- * step reading any value in it has run; the next value takes the smallest free slot of its type that
- * is big enough, else grows the biggest free one, else opens a new slot. Graph outputs (and buffers
- * they view) are allocated fresh each run so callers may keep them.
+ * their source's buffer, so liveness is tracked per buffer root: a value lives from its step to the
+ * last step reading it (or any view of it), and values whose lifetimes overlap never share a slot
+ * (so outputs never alias inputs). Slots are assigned offline, largest value first, each value to the
+ * smallest slot of its type that is free over its whole lifetime, else to a new slot of its size
+ * ("greedy by size", Pisarchyk and Lee 2020): a slot is as big as its first value and never grows,
+ * which keeps a big early tensor's slot from being held by a small late one while another big one
+ * needs a fresh slot (what assigning in step order did). Graph outputs (and buffers they view) are
+ * allocated fresh each run so callers may keep them.
  */
 public final class MemoryPlan {
     /** Slot of each planned value; values absent here are inputs, constants or fresh outputs. */
@@ -21,6 +26,13 @@ public final class MemoryPlan {
     private final List<DType> slotTypes = new ArrayList<>();
     private final List<Long> slotElements = new ArrayList<>();
     private final long outputBytes;
+
+    /** A planned value: its type and the steps [first, last] during which its buffer is in use. */
+    private record Life(String value, ValueType type, int first, int last) {
+        boolean overlaps(Life o) {
+            return first <= o.last && o.first <= last;
+        }
+    }
 
     MemoryPlan(List<PlanNode> nodes, Map<String, ValueType> types, Map<String, String> rootOf, List<String> outputs) {
         Set<String> freshRoots = new HashSet<>();
@@ -36,57 +48,45 @@ public final class MemoryPlan {
             }
         }
         long outBytes = 0;
-        List<Integer> free = new ArrayList<>();
-        Map<Integer, List<String>> releaseAt = new HashMap<>();
+        List<Life> lives = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             PlanNode n = nodes.get(i);
-            if (!n.step.isView()) {
-                for (String out : n.outputs) {
-                    ValueType t = types.get(out);
-                    if (freshRoots.contains(out)) {
-                        outBytes += t.bytes();
-                        continue;
-                    }
-                    int slot = take(free, t);
-                    slotOf.put(out, slot);
-                    // A value nobody reads is free right after its step.
-                    releaseAt.computeIfAbsent(lastUse.getOrDefault(out, i), k -> new ArrayList<>()).add(out);
-                }
+            if (n.step.isView()) {
+                continue;
             }
-            for (String done : releaseAt.getOrDefault(i, List.of())) {
-                free.add(slotOf.get(done));
+            for (String out : n.outputs) {
+                ValueType t = types.get(out);
+                if (freshRoots.contains(out)) {
+                    outBytes += t.bytes();
+                } else {
+                    // A value nobody reads is free right after its step.
+                    lives.add(new Life(out, t, i, Math.max(i, lastUse.getOrDefault(out, i))));
+                }
             }
         }
         this.outputBytes = outBytes;
-    }
-
-    private int take(List<Integer> free, ValueType t) {
-        long need = t.elements();
-        int best = -1;
-        for (int k = 0; k < free.size(); k++) {
-            int s = free.get(k);
-            if (slotTypes.get(s) != t.dtype()) {
-                continue;
+        // Largest first; ties in step order, so the plan is deterministic.
+        lives.sort(Comparator.comparingLong((Life l) -> -l.type.elements()).thenComparingInt(Life::first));
+        List<List<Life>> slotLives = new ArrayList<>();
+        for (Life l : lives) {
+            int best = -1;
+            for (int s = 0; s < slotLives.size(); s++) {
+                if (slotTypes.get(s) != l.type.dtype() || slotLives.get(s).stream().anyMatch(l::overlaps)) {
+                    continue;
+                }
+                if (best < 0 || slotElements.get(s) < slotElements.get(best)) {
+                    best = s;
+                }
             }
             if (best < 0) {
-                best = k;
-                continue;
+                best = slotLives.size();
+                slotLives.add(new ArrayList<>());
+                slotTypes.add(l.type.dtype());
+                slotElements.add(l.type.elements());
             }
-            long have = slotElements.get(s), bestHave = slotElements.get(free.get(best));
-            boolean fits = have >= need, bestFits = bestHave >= need;
-            // Prefer the smallest slot that fits; without one, the biggest (least growth).
-            if (fits && (!bestFits || have < bestHave) || !fits && !bestFits && have > bestHave) {
-                best = k;
-            }
+            slotLives.get(best).add(l);
+            slotOf.put(l.value, best);
         }
-        if (best < 0) {
-            slotTypes.add(t.dtype());
-            slotElements.add(need);
-            return slotTypes.size() - 1;
-        }
-        int s = free.remove(best);
-        slotElements.set(s, Math.max(slotElements.get(s), need));
-        return s;
     }
 
     /** The slot holding a value, or -1 when it is not planned here. */

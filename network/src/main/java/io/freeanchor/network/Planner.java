@@ -9,6 +9,7 @@ import io.freeanchor.network.ops.ConvOps;
 import io.freeanchor.network.ops.NodeContext;
 import io.freeanchor.network.ops.OpFactory;
 import io.freeanchor.network.ops.OpRegistry;
+import io.freeanchor.network.ops.ResizeOp;
 import io.freeanchor.network.ops.ShapeOps;
 import io.freeanchor.network.ops.Step;
 import io.freeanchor.onnx.Dim;
@@ -30,8 +31,8 @@ import java.util.TreeMap;
 /**
  * Turns an ONNX graph and concrete input shapes into a {@link Plan}: checks every op is supported,
  * infers all shapes, folds what is known at plan time (the Shape/Gather/Concat chains around Resize),
- * folds BatchNormalization into Conv, fuses Relu and residual Add into Conv, drops dead nodes and
- * plans activation memory.
+ * folds BatchNormalization into Conv, fuses Relu and residual Add into Conv (reading an FPN-style
+ * integer nearest upsampling of the residual in place), drops dead nodes and plans activation memory.
  */
 public final class Planner {
     /** Plan-time folding runs on the reference kernels; bigger results stay run-time work. */
@@ -107,6 +108,7 @@ public final class Planner {
         }
         if (options.fuseConv()) {
             fuseResidualAdds(Set.copyOf(outputs));
+            fuseUpsampledResiduals(Set.copyOf(outputs));
             fuseRelus(Set.copyOf(outputs));
         }
         removeDeadNodes(outputs);
@@ -367,6 +369,41 @@ public final class Planner {
             nodes.remove(best);
             nodes.set(nodes.indexOf(add), best);
             producers.put(add.outputs.getFirst(), best);
+            consumers = consumers();
+        }
+    }
+
+    /**
+     * Conv+Add whose residual is a nearest Resize that is an exact integer upsampling (the FPN's
+     * top-down path) and has no other use: the conv reads the Resize's small input at (oh / sh, ow / sw)
+     * instead, so the upsampled map is never written ("Conv+UpsampleAdd"); the Resize becomes dead.
+     */
+    private void fuseUpsampledResiduals(Set<String> graphOutputs) {
+        Map<String, PlanNode> producers = producers();
+        Map<String, List<PlanNode>> consumers = consumers();
+        for (PlanNode conv : List.copyOf(nodes)) {
+            if (!conv.opType.equals("Conv+Add") || conv.inputs.size() != 4) {
+                continue;
+            }
+            String upsampled = conv.inputs.get(3);
+            PlanNode resize = producers.get(upsampled);
+            if (resize == null || !(resize.step instanceof ResizeOp.ResizeStep rs) || graphOutputs.contains(upsampled)
+                    || consumers.getOrDefault(upsampled, List.of()).size() != 1) {
+                continue;
+            }
+            String small = resize.inputs.getFirst();
+            ValueType smallType = types.get(small), outType = types.get(upsampled);
+            if (smallType.rank() != 4 || constants.containsKey(small)) {
+                continue;
+            }
+            int[] f = rs.params().exactIntegerFactors(smallType.shape(), outType.shape());
+            if (f == null || f[0] != 1 || f[1] != 1) {
+                continue;
+            }
+            conv.inputs.set(3, small);
+            conv.step = ((ConvOps.ConvStep) conv.step).withResidualScale(f[2], f[3]);
+            conv.opType = "Conv+UpsampleAdd";
+            nodes.remove(resize);
             consumers = consumers();
         }
     }

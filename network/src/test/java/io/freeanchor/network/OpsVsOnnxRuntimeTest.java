@@ -1328,4 +1328,84 @@ class OpsVsOnnxRuntimeTest {
         check("scalar Gather/Unsqueeze sizes opset " + opset, g,
                 inputs("top", rand(r, 2, 3, 4, 4), "lateral", rand(r, 2, 3, 8, 7)), "Resize", "Add");
     }
+
+    // ================================================================ Conv+UpsampleAdd
+
+    /**
+     * FPN top-down step: lateral = Conv1x1(c), Y = lateral + Resize(top) [+ Relu]. The Resize is
+     * given by scales (when {@code scale} > 0) or by sizes (the lateral's map); {@code sigmoidOfUp}
+     * adds a second consumer of the upsampled map.
+     */
+    private static TestGraphs fpnLateral(int[] top, int[] lat, float scale, String transform, String rounding,
+                                         boolean relu, boolean sigmoidOfUp) {
+        Random r = rng("fpn lateral " + Arrays.toString(top) + Arrays.toString(lat));
+        TestGraphs g = TestGraphs.opset(13).input("top", FLOAT, "N", top[1], top[2], top[3])
+                .input("c", FLOAT, "N", 5, lat[2], lat[3])
+                .initializer("W", rand(r, top[1], 5, 1, 1)).initializer("B", rand(r, top[1]))
+                .node("Conv").in("c", "W", "B").out("lateral").graph();
+        String[] resizeIn;
+        if (scale > 0) {
+            g.floats("scales", 1, 1, scale, scale);
+            resizeIn = new String[] {"top", "", "scales"};
+        } else {
+            g.longs("sizes", lat[0], top[1], lat[2], lat[3]);
+            resizeIn = new String[] {"top", "", "", "sizes"};
+        }
+        g.node("Resize").in(resizeIn).out("up").s("mode", "nearest")
+                .s("coordinate_transformation_mode", transform).s("nearest_mode", rounding).graph()
+                .node("Add").in("lateral", "up").out(relu ? "s" : "Y").graph();
+        if (relu) {
+            g.node("Relu").in("s").out("Y");
+        }
+        g.output("Y", FLOAT);
+        if (sigmoidOfUp) {
+            g.node("Sigmoid").in("up").out("Z").graph().output("Z", FLOAT);
+        }
+        return g;
+    }
+
+    private static void checkFpn(String what, TestGraphs g, int[] top, int[] lat, boolean fused, String... mustRun) {
+        Random r = rng(what);
+        check(what, g, inputs("top", rand(r, top), "c", rand(r, lat[0], 5, lat[2], lat[3])), mustRun);
+        List<String> steps = Planner.plan(OnnxLoader.parse(g.bytes(), what),
+                Map.of("top", top, "c", new int[] {lat[0], 5, lat[2], lat[3]}), PlanOptions.defaults()).steps()
+                .stream().map(Map.Entry::getValue).toList();
+        assertEquals(fused, steps.stream().anyMatch(s -> s.startsWith("Conv+UpsampleAdd")), what + ": " + steps);
+        assertEquals(!fused, steps.contains("Resize"), what + ": " + steps);
+    }
+
+    /** PyTorch's export (sizes, asymmetric + floor) and the scales form fuse, with and without Relu. */
+    @Test
+    void fpnResizeAddFusesIntoTheLateralConv() {
+        int[] top = {2, 4, 5, 7}, lat = {2, 4, 10, 14};
+        checkFpn("sizes asymmetric floor", fpnLateral(top, lat, 0, "asymmetric", "floor", false, false), top, lat, true,
+                "Conv+UpsampleAdd");
+        checkFpn("scales 2 asymmetric floor + Relu", fpnLateral(top, lat, 2, "asymmetric", "floor", true, false), top, lat,
+                true, "Conv+UpsampleAdd+Relu");
+        int[] lat3 = {2, 4, 15, 21};
+        checkFpn("scales 3 half_pixel round_prefer_floor, odd 15x21",
+                fpnLateral(top, lat3, 3, "half_pixel", "round_prefer_floor", true, false), top, lat3, true,
+                "Conv+UpsampleAdd+Relu");
+        checkFpn("scales 2 asymmetric round_prefer_floor",
+                fpnLateral(top, lat, 2, "asymmetric", "round_prefer_floor", false, false), top, lat, true,
+                "Conv+UpsampleAdd");
+    }
+
+    /** Not fused: a second consumer of the upsampled map, non-integer sizes, modes that are not o / f. */
+    @Test
+    void fpnResizeAddThatMustNotFuse() {
+        int[] top = {2, 4, 5, 7}, lat = {2, 4, 10, 14};
+        checkFpn("upsampled map read twice", fpnLateral(top, lat, 2, "asymmetric", "floor", false, true), top, lat, false,
+                "Conv+Add", "Resize", "Sigmoid");
+        int[] odd = {2, 4, 9, 13};
+        checkFpn("sizes 5x7 -> 9x13", fpnLateral(top, odd, 0, "asymmetric", "floor", false, false), top, odd, false,
+                "Conv+Add", "Resize");
+        checkFpn("align_corners", fpnLateral(top, lat, 2, "align_corners", "floor", false, false), top, lat, false,
+                "Conv+Add", "Resize");
+        checkFpn("half_pixel floor", fpnLateral(top, lat, 2, "half_pixel", "floor", true, false), top, lat, false,
+                "Conv+Add+Relu", "Resize");
+        int[] lat3 = {2, 4, 15, 21};
+        checkFpn("asymmetric round_prefer_floor at 3", fpnLateral(top, lat3, 3, "asymmetric", "round_prefer_floor", false,
+                false), top, lat3, false, "Conv+Add", "Resize");
+    }
 }

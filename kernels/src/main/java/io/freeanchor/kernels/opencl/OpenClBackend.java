@@ -308,7 +308,13 @@ public final class OpenClBackend implements Backend {
         int n = x.dim(0), m = w.dim(0), oh = y.dim(2), ow = y.dim(3);
         int[] a = {n, x.dim(1), x.dim(2), x.dim(3), m, w.dim(1), w.dim(2), w.dim(3)};
         int[] b = {oh, ow, p.strideH(), p.strideW(), p.padTop(), p.padLeft(), p.dilationH(), p.dilationW()};
-        int[] c = {p.group(), bias != null ? 1 : 0, residual != null ? 1 : 0, p.activation() == Activation.RELU ? 1 : 0};
+        // c.s2: 0 without residual, else its upsampling factors packed for residual_index (common.cl)
+        if (p.residualScaleH() >= 1 << 15 || p.residualScaleW() >= 1 << 15) {
+            throw new IllegalArgumentException("conv2d: residual scales " + p.residualScaleH() + "x"
+                    + p.residualScaleW() + " do not fit the OpenCL kernel's 15-bit fields");
+        }
+        int residualCode = residual == null ? 0 : p.residualScaleH() | p.residualScaleW() << 16;
+        int[] c = {p.group(), bias != null ? 1 : 0, residualCode, p.activation() == Activation.RELU ? 1 : 0};
         ClBuffer xb = in(x), wb = in(w), bb = bias == null ? dummy : in(bias), rb = residual == null ? dummy : in(residual);
         ClBuffer yb = out(y);
         if (p.group() != 1) {

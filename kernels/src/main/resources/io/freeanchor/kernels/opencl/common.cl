@@ -22,3 +22,13 @@ inline int strided_offset(int i, int r, const int* sh, const int* st) {
     }
     return off;
 }
+
+// Index of the residual element conv output yi (plane nm = n * M + m, position p) reads. rs packs the
+// residual's nearest-upsampling factors sh | sw << 16: 1 | 1 << 16 when it has y's shape (index yi),
+// larger when the FPN's Resize was fused into the conv and the residual is [N, M, OH / sh, OW / sw].
+inline int residual_index(int rs, int yi, int nm, int p, int OH, int OW) {
+    int sh = rs & 0xffff, sw = rs >> 16;
+    if (sh == 1 && sw == 1) return yi;
+    int oh = p / OW, ow = p - oh * OW;
+    return (nm * (OH / sh) + oh / sh) * (OW / sw) + ow / sw;
+}

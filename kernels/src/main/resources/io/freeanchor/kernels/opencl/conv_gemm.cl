@@ -4,7 +4,7 @@
 // RM x RN register block. TM, TN, TK, RM, RN are -D compile-time parameters (autotuned per shape).
 // With -DUSE_LOCAL=0 the tiles are read straight from global memory instead (no local memory, no
 // barriers): CPU devices such as PoCL, whose caches do the staging, run that variant much faster.
-// Epilogue: + bias, + residual, ReLU, fused. Dims as conv_direct.
+// Epilogue: + bias, + residual (y-shaped or nearest-upsampled), ReLU, fused. Dims as conv_direct.
 #ifndef USE_LOCAL
 #define USE_LOCAL 1
 #endif
@@ -93,7 +93,7 @@ void conv_gemm(__global const store_t* x, __global const store_t* w, __global co
             if (p >= P) continue;
             int yi = (n * M + m) * P + p;
             float v = acc[i][j] + bv;
-            if (c.s2) v += LD(res, yi);
+            if (c.s2) v += LD(res, residual_index(c.s2, yi, n * M + m, p, OH, OW));
             if (c.s3) v = fmax(v, 0.0f);
             ST(y, yi, v);
         }

@@ -2,7 +2,8 @@
 // PoCL's LLVM compiles it once per precision. Work-item = one output element unless stated.
 
 // Direct convolution, any group: one work-item per output element. Dims a = (N, C, H, W, M, Cg, KH, KW),
-// b = (OH, OW, strideH, strideW, padTop, padLeft, dilH, dilW), c = (group, hasBias, hasResidual, relu).
+// b = (OH, OW, strideH, strideW, padTop, padLeft, dilH, dilW), c = (group, hasBias, residual, relu) where
+// residual is 0 (none) or its upsampling factors (see residual_index).
 __kernel void conv_direct(__global const store_t* x, __global const store_t* w, __global const store_t* bias,
                           __global const store_t* res, __global store_t* y, int8 a, int8 b, int4 c) {
     int p = get_global_id(0), m = get_global_id(1), n = get_global_id(2);
@@ -26,7 +27,7 @@ __kernel void conv_direct(__global const store_t* x, __global const store_t* w, 
     }
     int yi = (n * M + m) * OH * OW + p;
     if (c.s1) acc += LD(bias, m);
-    if (c.s2) acc += LD(res, yi);
+    if (c.s2) acc += LD(res, residual_index(c.s2, yi, n * M + m, p, OH, OW));
     if (c.s3) acc = fmax(acc, 0.0f);
     ST(y, yi, acc);
 }

@@ -144,6 +144,36 @@ class OpenClBackendTest {
         }
     }
 
+    /**
+     * The FPN's fused Resize: the residual [n, m, oh / rh, ow / rw] read nearest-upsampled, through
+     * conv_gemm (every tile configuration) and conv_direct (group 2); odd maps, batch 2, ReLU.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("upsampledResidualCases")
+    void conv2dUpsampledResidual(String name, int c, int h, int w, int m, int k, int group, int rh, int rw) {
+        Random rnd = new Random(name.hashCode());
+        int pad = k / 2;
+        Conv2dParams p = new Conv2dParams(1, 1, pad, pad, pad, pad, 1, 1, group, Activation.RELU).withResidualScale(rh, rw);
+        Tensor x = random(rnd, 2, c, h, w);
+        Tensor wt = random(rnd, m, c / group, k, k);
+        Tensor bias = random(rnd, m);
+        Tensor res = random(rnd, 2, m, h / rh, w / rw);
+        Tensor y = Tensor.zeros(DType.FLOAT32, new int[] {2, m, h, w});
+        List<OpenClBackend> all = new ArrayList<>(tiled);
+        all.addAll(both());
+        for (OpenClBackend b : all) {
+            check(b, name, y, (be, out) -> be.conv2d(p, x, wt, bias, res, out));
+        }
+    }
+
+    static Stream<Arguments> upsampledResidualCases() {
+        return Stream.of(
+                Arguments.of("1x1 lateral 2x2 from 5x7", 17, 10, 14, 12, 1, 1, 2, 2),
+                Arguments.of("1x1 3x1 odd 15x13", 9, 15, 13, 5, 1, 1, 3, 1),
+                Arguments.of("3x3 3x3 odd 21x15", 8, 21, 15, 6, 3, 1, 3, 3),
+                Arguments.of("group 2 (direct kernel) 2x2", 6, 6, 10, 4, 3, 2, 2, 2));
+    }
+
     // ---------------------------------------------------------------- the rest
 
     @Test

@@ -22,7 +22,8 @@ public final class ConvOps {
 
     /**
      * A (possibly fused) 2-D convolution. Inputs by position: 0 x, 1 weights, 2 bias (may be null),
-     * 3 residual added before the activation (may be null; present only after fusion).
+     * 3 residual added before the activation (may be null; present only after fusion; smaller than
+     * the output, read nearest-upsampled, when {@link Conv2dParams#residualUpsampled()}).
      */
     public record ConvStep(Conv2dParams params, ValueType output, long macs) implements Step {
         @Override
@@ -50,6 +51,11 @@ public final class ConvOps {
 
         public ConvStep withActivation(Activation activation) {
             return new ConvStep(params.withActivation(activation), output, macs);
+        }
+
+        /** This conv reading its residual (input 3) nearest-upsampled by (sh, sw). */
+        public ConvStep withResidualScale(int sh, int sw) {
+            return new ConvStep(params.withResidualScale(sh, sw), output, macs);
         }
     }
 

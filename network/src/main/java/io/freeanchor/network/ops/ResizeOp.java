@@ -1,10 +1,12 @@
 package io.freeanchor.network.ops;
 
+import io.freeanchor.kernels.Backend;
 import io.freeanchor.kernels.ResizeParams;
 import io.freeanchor.kernels.ResizeParams.CoordinateTransform;
 import io.freeanchor.kernels.ResizeParams.NearestRounding;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.network.ValueType;
+import java.util.List;
 
 /** Resize in nearest mode (what the FPN's upsampling exports to), from scales or sizes. */
 public final class ResizeOp {
@@ -67,8 +69,20 @@ public final class ResizeOp {
                 scales[i] = (float) out[i] / x.dim(i);
             }
         }
-        ResizeParams p = new ResizeParams(scales, transform, rounding);
-        return Step.of(new ValueType(x.dtype(), out), (b, in, o) -> b.resizeNearest(p, in[0], o[0]));
+        return new ResizeStep(new ResizeParams(scales, transform, rounding), new ValueType(x.dtype(), out));
+    }
+
+    /** A nearest resize; its parameters are visible so the planner can fuse it into a conv's residual. */
+    public record ResizeStep(ResizeParams params, ValueType output) implements Step {
+        @Override
+        public List<ValueType> outputTypes() {
+            return List.of(output);
+        }
+
+        @Override
+        public void run(Backend backend, Tensor[] in, Tensor[] out) {
+            backend.resizeNearest(params, in[0], out[0]);
+        }
     }
 
     private static CoordinateTransform coordinateTransform(NodeContext c, String mode) {
