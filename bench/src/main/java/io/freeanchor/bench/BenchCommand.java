@@ -16,9 +16,6 @@ import io.freeanchor.onnx.OnnxLoader;
 import io.freeanchor.onnx.OnnxModel;
 import io.freeanchor.onnx.ValueInfo;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -102,16 +99,27 @@ public final class BenchCommand implements Callable<Integer> {
             throw new UserInputException("--batch must be >= 1, got " + batch);
         }
         PrintWriter out = spec.commandLine().getOut();
+        try (HeapWatch heap = new HeapWatch()) {
+            return bench(out, heap);
+        }
+    }
+
+    private int bench(PrintWriter out, HeapWatch heap) {
+        heap.stage("planning");
         OnnxModel m = OnnxLoader.load(model);
         Map<String, int[]> shapes = inputShapes(m);
         Plan plan = Planner.plan(m, shapes, PlanOptions.defaults());
         Map<String, Tensor> feeds = randomInputs(plan, seed);
         int n = shapes.values().iterator().next()[0];
         int threads = backendOptions.threadCount();
+        heap.checkpoint("planned");
 
         try (Backend backend = backendOptions.open();
              OrtRunner ort = compareOrt ? OrtRunner.open(model.toAbsolutePath().toString(), null, threads) : null) {
+            heap.stage("binding");
             Network net = Network.bind(plan, backend);
+            heap.checkpoint("bound");
+            heap.stage("running");
             out.printf("model      %s%n", model);
             feeds.forEach((k, v) -> out.printf("input      %s %s, seed %d (standard normal)%n", k, Arrays.toString(v.shape()), seed));
             out.printf("backend    %s, %d threads; %d warm-up and %d timed runs%n", backend.name(), backend.threads(), warmup, runs);
@@ -131,28 +139,33 @@ public final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < warmup; i++) {
                 Map<String, Tensor> ours = net.run(feeds);
                 if (ort != null) {
-                    Map<String, Tensor> theirs = ort.run();
                     if (i == 0) {
-                        maxRelDiff = maxRelativeDifference(ours, theirs);
+                        maxRelDiff = compare(heap, ort, ours);
+                    } else {
+                        ort.runDiscarding();
                     }
                 }
             }
+            Map<String, Tensor> last = null;
             double[] ourSeconds = new double[runs];
             double[] ortSeconds = new double[runs];
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
                 Map<String, Tensor> ours = net.run(feeds, profile);
                 ourSeconds[i] = (System.nanoTime() - t0) / 1e9;
+                last = ours;
                 profile.runDone();
                 if (ort != null) {
                     if (Double.isNaN(maxRelDiff)) { // no warm-up: compare on the first timed run, untimed
-                        maxRelDiff = maxRelativeDifference(ours, ort.run());
+                        maxRelDiff = compare(heap, ort, ours);
                     }
                     long t1 = System.nanoTime();
                     ort.runDiscarding();
                     ortSeconds[i] = (System.nanoTime() - t1) / 1e9;
                 }
             }
+            heap.checkpoint("ran, outputs held");
+            java.lang.ref.Reference.reachabilityFence(last);
             printProfile(out, profile);
             double median = median(ourSeconds);
             out.printf(Locale.ROOT, "ours       runs %s s; median %.4f s, %.1f GFLOP/s%n", list(ourSeconds), median,
@@ -164,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "ratio ours/onnxruntime %.3f%n", median / ortMedian);
                 out.printf(Locale.ROOT, "max relative difference of outputs (max|ours - ort| / max|ort|, worst output) %.3e%n", maxRelDiff);
             }
-            printMemory(out, plan, net);
+            printMemory(out, plan, net, heap);
             out.printf(Locale.ROOT, "median %.4f s per batch of %d%n", median, n);
         }
         return 0;
@@ -277,27 +290,34 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  %-22s %6d %10.2f %6.1f%%%s%n", name, g.stepsSeen / runs, ms, 100.0 * g.nanos / totalNanos, gflops);
     }
 
+    /** The outputs' largest difference from ORT's (written to native memory), counting the heap there too. */
+    private static double compare(HeapWatch heap, OrtRunner ort, Map<String, Tensor> ours) {
+        heap.stage("compared with onnxruntime");
+        double diff = ort.maxRelativeDifference(ours);
+        heap.checkpoint("compared with onnxruntime, outputs held");
+        heap.stage("running");
+        return diff;
+    }
+
     /**
-     * The plan's activation peak and weights next to the JVM's heap peak. The heap figure sums each
-     * pool's own peak, so it bounds the true peak from above (it counts garbage the collector had not yet
-     * reclaimed); the live heap after a full collection, with the network and its buffers still
-     * reachable, is what the network keeps. ONNX Runtime's memory is native, in neither.
+     * The plan's activation peak and weights, then the heap's live peak (see {@link HeapWatch}) next
+     * to the bound the issue sets: twice the activation plan's peak plus the weights. ONNX Runtime's
+     * memory is native, in neither.
      */
-    private static void printMemory(PrintWriter out, Plan plan, Network keptAlive) {
-        long heapPeak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                heapPeak += pool.getPeakUsage().getUsed();
-            }
-        }
-        System.gc();
-        Runtime rt = Runtime.getRuntime();
-        long live = rt.totalMemory() - rt.freeMemory();
-        out.printf(Locale.ROOT, "memory     activation plan peak %.1f MiB + outputs %.1f MiB, weights %.1f MiB;"
-                        + " JVM heap: live after a run %.1f MiB, peak <= %.1f MiB (sum of pool peaks, garbage included)%n",
-                plan.memory().peakBytes() / 1048576.0, plan.memory().outputBytes() / 1048576.0,
-                plan.constantBytes() / 1048576.0, live / 1048576.0, heapPeak / 1048576.0);
-        java.lang.ref.Reference.reachabilityFence(keptAlive);
+    private static void printMemory(PrintWriter out, Plan plan, Network net, HeapWatch heap) {
+        double mib = 1048576.0;
+        long weights = plan.constantBytes();
+        long bound = 2 * (plan.memory().peakBytes() + weights);
+        out.printf(Locale.ROOT, "memory     activation plan peak %.1f MiB + outputs %.1f MiB, weights %.1f MiB"
+                        + " (the network keeps %.1f MiB of them raw, the backend the prepared conv weights)%n",
+                plan.memory().peakBytes() / mib, plan.memory().outputBytes() / mib, weights / mib,
+                net.retainedConstantBytes() / mib);
+        long peak = heap.peakBytes();
+        out.printf(Locale.ROOT, "heap       peak %.1f MiB live (largest heap occupancy right after a garbage collection, at: %s);"
+                        + " bound 2 x (plan peak + weights) = %.1f MiB: %s; heap filled, garbage included, <= %.1f MiB;"
+                        + " max heap %.1f MiB%n",
+                peak / mib, heap.peakStage(), bound / mib, peak <= bound ? "within" : "OVER",
+                HeapWatch.poolPeakBytes() / mib, Runtime.getRuntime().maxMemory() / mib);
     }
 
     static double median(double[] v) {

@@ -1,5 +1,7 @@
 package io.freeanchor.bench;
 
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -9,6 +11,8 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.freeanchor.kernels.DType;
 import io.freeanchor.kernels.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -93,6 +97,54 @@ public final class OrtRunner implements AutoCloseable {
             throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /**
+     * Runs once with ORT writing its float outputs into native buffers shaped like {@code ours}
+     * (pinned outputs: no Java heap copy, so bench's heap figures stay ours alone) and returns the
+     * largest max|ours - ort| / max|ort| over them.
+     */
+    public double maxRelativeDifference(Map<String, Tensor> ours) {
+        Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+        Map<String, FloatBuffer> buffers = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
+                if (!(e.getValue().getInfo() instanceof TensorInfo info) || info.type != OnnxJavaType.FLOAT) {
+                    continue; // only float outputs are compared
+                }
+                Tensor a = ours.get(e.getKey());
+                if (a == null) {
+                    throw new IllegalStateException("output '" + e.getKey() + "': ours missing, onnxruntime " + info);
+                }
+                FloatBuffer b = ByteBuffer.allocateDirect(Math.multiplyExact(a.size(), Float.BYTES))
+                        .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                buffers.put(e.getKey(), b);
+                pinned.put(e.getKey(), OnnxTensor.createTensor(env, b, Arrays.stream(a.shape()).asLongStream().toArray()));
+            }
+            try (OrtSession.Result ignored = session.run(inputs, pinned)) {
+                double worst = 0;
+                for (Map.Entry<String, FloatBuffer> e : buffers.entrySet()) {
+                    worst = Math.max(worst, maxRelativeDifference(ours.get(e.getKey()), e.getValue()));
+                }
+                return worst;
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+        } finally {
+            pinned.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** max|a - b| / max|b| (max|a - b| when b is all zeros); b holds a.size() values. */
+    static double maxRelativeDifference(Tensor a, FloatBuffer b) {
+        float[] x = a.floats();
+        double maxDiff = 0, maxRef = 0;
+        for (int i = 0; i < a.size(); i++) {
+            float y = b.get(i);
+            maxDiff = Math.max(maxDiff, Math.abs((double) x[i] - y));
+            maxRef = Math.max(maxRef, Math.abs((double) y));
+        }
+        return maxRef == 0 ? maxDiff : maxDiff / maxRef;
     }
 
     private void closeInputs() {

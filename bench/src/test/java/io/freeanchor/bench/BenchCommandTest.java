@@ -102,6 +102,10 @@ class BenchCommandTest {
         assertTrue(diff.find(), r.out());
         assertTrue(Double.parseDouble(diff.group(1)) <= 1e-4, diff.group(0));
 
+        // The live heap peak is reported next to the bound 2 x (plan peak + weights); the tiny model is far within it.
+        assertTrue(lines.stream().anyMatch(l -> l.matches(
+                "heap       peak [0-9.]+ MiB live \\(.*\\); bound 2 x \\(plan peak \\+ weights\\) = [0-9.]+ MiB: (within|OVER);.*")), r.out());
+
         // Op-type shares account for all of the measured step time.
         double shares = 0;
         int rows = 0;

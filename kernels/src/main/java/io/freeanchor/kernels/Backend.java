@@ -35,7 +35,8 @@ public interface Backend extends AutoCloseable {
 
     /**
      * {@link #conv2d} using what {@link #prepareConv} returned for these weights (null: plain
-     * conv2d). The backend does not re-read w's values when it has them prepared.
+     * conv2d). The backend does not re-read w's values when it has them prepared. w may be null
+     * when {@code prepared.readsWeights()} is false: the prepared weights' shape is used then.
      */
     default void conv2dPrepared(PreparedConv prepared, Conv2dParams p, Tensor x, Tensor w, Tensor bias,
                                 Tensor residual, Tensor y) {

@@ -53,16 +53,23 @@ final class Checks {
 
     /** Validates conv2d arguments; returns nothing, the caller re-reads dims. */
     static void conv2d(Conv2dParams p, Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor y) {
+        float32(w, "w", "conv2d");
+        rank(w, 4, "w", "conv2d");
+        conv2d(p, x, w.shape(), bias, residual, y);
+    }
+
+    /** {@link #conv2d} for weights known only by their shape (prepared ones whose raw copy is gone). */
+    static void conv2d(Conv2dParams p, Tensor x, int[] wShape, Tensor bias, Tensor residual, Tensor y) {
         String op = "conv2d";
         require(p != null, op + ": params must not be null");
         float32(x, "x", op);
-        float32(w, "w", op);
         float32(y, "y", op);
         rank(x, 4, "x", op);
-        rank(w, 4, "w", op);
         rank(y, 4, "y", op);
+        require(wShape.length == 4, op + ": w must have rank 4, got " + s(wShape));
+        String w = "FLOAT32" + s(wShape);
         int n = x.dim(0), c = x.dim(1), h = x.dim(2), wd = x.dim(3);
-        int m = w.dim(0), cg = w.dim(1), kh = w.dim(2), kw = w.dim(3);
+        int m = wShape[0], cg = wShape[1], kh = wShape[2], kw = wShape[3];
         int g = p.group();
         require(kh >= 1 && kw >= 1, op + ": empty kernel " + w);
         require((long) cg * g == c, op + ": w " + w + " with group " + g + " does not match x " + x

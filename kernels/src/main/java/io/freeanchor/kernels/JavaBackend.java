@@ -139,14 +139,21 @@ public final class JavaBackend implements Backend {
             conv2d(p, x, w, bias, residual, y);
             return;
         }
-        Checks.conv2d(p, x, w, bias, residual, y);
         if (!(prepared instanceof Prepared pc)) {
             throw new IllegalArgumentException("java: conv2dPrepared with a PreparedConv of another backend ("
                     + prepared.algorithm() + ")");
         }
-        Checks.require(pc.store.get() == w.floats() && Arrays.equals(pc.wShape, w.shape()) && pc.group == p.group(),
+        // Without w (the caller dropped its raw copy, allowed when !readsWeights()) the prepared shape stands in.
+        Checks.require(w != null || !pc.readsWeights(), "conv2dPrepared: w is null but " + pc.algorithm + " reads it");
+        if (w == null) {
+            Checks.conv2d(p, x, pc.wShape, bias, residual, y);
+        } else {
+            Checks.conv2d(p, x, w, bias, residual, y);
+        }
+        Checks.require((w == null || pc.store.get() == w.floats() && Arrays.equals(pc.wShape, w.shape()))
+                        && pc.group == p.group(),
                 "conv2dPrepared: the prepared convolution was made for other weights (" + Arrays.toString(pc.wShape)
-                        + ", group " + pc.group + ") than " + w + ", group " + p.group());
+                        + ", group " + pc.group + ") than " + (w == null ? "these" : w) + ", group " + p.group());
         Checks.require(pc.algorithm.supports(p, pc.wShape), "conv2dPrepared: " + pc.algorithm + " cannot compute " + p);
         if (y.size() == 0) {
             return;
@@ -181,6 +188,12 @@ public final class JavaBackend implements Backend {
         @Override
         public String algorithm() {
             return algorithm.label();
+        }
+
+        /** Only empty weights (no transform made) fall back to the reference code, which reads w. */
+        @Override
+        public boolean readsWeights() {
+            return weights == null;
         }
     }
 

@@ -222,4 +222,28 @@ class ConvWinogradTest {
         PreparedConv foreign = () -> "foreign";
         assertThrows(IllegalArgumentException.class, () -> two.conv2dPrepared(foreign, p, x, w, null, null, output(1, 5, 6, 6)));
     }
+
+    /**
+     * A prepared convolution no longer reads its raw weights (the caller may drop them and pass
+     * null): same result as with them, and geometry is still checked against the prepared shape.
+     */
+    @Test
+    void preparedConvRunsWithoutRawWeights() {
+        Random rnd = new Random(8);
+        Conv2dParams p = new Conv2dParams(1, 1, 1, 1, 1, 1, 1, 1, 1, Activation.RELU);
+        Tensor x = random(rnd, 1, 8, 12, 12);
+        Tensor w = random(rnd, 6, 8, 3, 3);
+        Tensor bias = random(rnd, 6);
+        for (ConvAlgorithm algorithm : List.of(ConvAlgorithm.WINOGRAD, ConvAlgorithm.GEMM)) {
+            JavaBackend.Prepared prepared = two.prepareConv(p, x.shape(), w, algorithm);
+            assertTrue(!prepared.readsWeights(), algorithm + " keeps its own form of the weights");
+            Tensor with = output(1, 6, 12, 12), without = output(1, 6, 12, 12);
+            two.conv2dPrepared(prepared, p, x, w, bias, null, with);
+            two.conv2dPrepared(prepared, p, x, null, bias, null, without);
+            assertEquals(java.util.Arrays.toString(with.floats()), java.util.Arrays.toString(without.floats()), algorithm.toString());
+            assertThrows(IllegalArgumentException.class,
+                    () -> two.conv2dPrepared(prepared, p, random(rnd, 1, 4, 12, 12), null, null, null, output(1, 6, 12, 12)));
+        }
+        assertTrue(new ReferenceBackend().prepareConv(p, x.shape(), w) == null, "the reference backend prepares nothing");
+    }
 }

@@ -20,6 +20,8 @@ public final class Network {
     private final Tensor[] slots;
     /** Per plan node, what its step prepared on this backend (null: nothing). */
     private final Object[] prepared;
+    /** The constants the steps still read on this backend (prepared conv weights are not among them). */
+    private final Map<String, Tensor> constants;
 
     /** Receives each step's wall time, for profiles. */
     @FunctionalInterface
@@ -40,43 +42,16 @@ public final class Network {
                             + " of Java heap is free; lower the batch or input size, or raise the heap (FREEANCHOR_HEAP=32g)",
                     describeInputs(plan), need / 1073741824.0, available / 1073741824.0));
         }
+        // Prepare before allocating the activation buffers: raw weights are released while preparing.
+        StepPreparation prep = new StepPreparation(plan, backend);
+        prepared = prep.prepared();
+        constants = prep.constants();
         slots = new Tensor[m.slotCount()];
         for (int s = 0; s < slots.length; s++) {
             int n = Math.toIntExact(m.slotElements(s));
             slots[s] = m.slotType(s) == DType.FLOAT32 ? Tensor.ofFloats(new int[] {n}, new float[n])
                     : Tensor.ofLongs(new int[] {n}, new long[n]);
         }
-        prepared = prepareSteps(plan, backend);
-    }
-
-    /** Lets every step prepare its plan-time constant inputs on the backend, once. */
-    private static Object[] prepareSteps(Plan plan, Backend backend) {
-        Object[] out = new Object[plan.nodes().size()];
-        for (int i = 0; i < out.length; i++) {
-            PlanNode n = plan.nodes().get(i);
-            if (n.step.isView()) {
-                continue;
-            }
-            Tensor[] constants = new Tensor[n.inputs.size()];
-            ValueType[] types = new ValueType[n.inputs.size()];
-            boolean any = false;
-            for (int k = 0; k < constants.length; k++) {
-                String name = n.inputs.get(k);
-                if (!name.isEmpty()) {
-                    constants[k] = plan.constants().get(name);
-                    types[k] = plan.type(name);
-                    any |= constants[k] != null;
-                }
-            }
-            if (any) {
-                try {
-                    out[i] = n.step.prepare(backend, constants, types);
-                } catch (IllegalArgumentException e) {
-                    throw new ModelException("node '" + n.name + "' (" + n.opType + "): " + e.getMessage(), e);
-                }
-            }
-        }
-        return out;
     }
 
     /** Plans and binds in one go. */
@@ -110,13 +85,26 @@ public final class Network {
         return out;
     }
 
+    /**
+     * Bytes of raw constants this network keeps for its steps: the plan's constants less those only
+     * prepared convolutions used, whose backend keeps its own (transformed or packed) form.
+     */
+    public long retainedConstantBytes() {
+        return constants.values().stream().mapToLong(t -> (long) t.size() * t.dtype().byteSize()).sum();
+    }
+
+    /** Whether this network keeps the raw values of the plan constant {@code name}. */
+    boolean retainsConstant(String name) {
+        return constants.containsKey(name);
+    }
+
     /** Runs the graph; returns every graph output by name, in graph order. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         return run(inputs, null);
     }
 
     public Map<String, Tensor> run(Map<String, Tensor> inputs, StepListener listener) {
-        Map<String, Tensor> env = new HashMap<>(plan.constants());
+        Map<String, Tensor> env = new HashMap<>(constants);
         checkInputs(inputs);
         env.putAll(inputs);
         // The caller may have refilled an input array since the last run (device backends re-upload).
@@ -156,7 +144,7 @@ public final class Network {
             Tensor t = env.get(o);
             String root = plan.root(o);
             // Outputs that are constants or (views of) inputs are copied so callers own what they get.
-            boolean owned = !plan.constants().containsKey(root) && !inputs.containsKey(root);
+            boolean owned = !plan.isConstant(root) && !inputs.containsKey(root);
             if (owned) {
                 backend.release(t); // fresh per run: copied back, and the device copy is not kept
             } else {

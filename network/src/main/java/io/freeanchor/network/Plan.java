@@ -18,7 +18,7 @@ public final class Plan {
     private final List<String> outputs;
     private final List<PlanNode> nodes;
     private final Map<String, ValueType> types;
-    private final Map<String, Tensor> constants;
+    private final PlanConstants constants;
     private final Map<String, String> rootOf = new HashMap<>();
     private final MemoryPlan memory;
     private final Map<String, Integer> histogramBefore;
@@ -26,12 +26,12 @@ public final class Plan {
     private final long parameterBytes;
 
     Plan(Map<String, ValueType> inputs, List<String> outputs, List<PlanNode> nodes, Map<String, ValueType> types,
-         Map<String, Tensor> constants, Map<String, Integer> histogramBefore, long parameters, long parameterBytes) {
+         PlanConstants constants, Map<String, Integer> histogramBefore, long parameters, long parameterBytes) {
         this.inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
         this.outputs = List.copyOf(outputs);
         this.nodes = List.copyOf(nodes);
         this.types = Map.copyOf(types);
-        this.constants = Map.copyOf(constants);
+        this.constants = constants;
         this.histogramBefore = Collections.unmodifiableMap(new TreeMap<>(histogramBefore));
         this.parameters = parameters;
         this.parameterBytes = parameterBytes;
@@ -60,8 +60,17 @@ public final class Plan {
         return nodes;
     }
 
+    /** Every constant's values (remade if a bound network released some; see {@link PlanConstants}). */
     Map<String, Tensor> constants() {
+        return constants.all();
+    }
+
+    PlanConstants constantStore() {
         return constants;
+    }
+
+    boolean isConstant(String value) {
+        return constants.contains(value);
     }
 
     /** The value whose buffer {@code value} views, or itself. */
@@ -125,8 +134,8 @@ public final class Plan {
         return parameterBytes;
     }
 
-    /** Bytes of the constants the plan keeps (folded weights included). */
+    /** Bytes of the plan's constants (folded weights included), whether held now or released. */
     public long constantBytes() {
-        return constants.values().stream().mapToLong(t -> (long) t.size() * t.dtype().byteSize()).sum();
+        return constants.names().stream().mapToLong(n -> types.get(n).bytes()).sum();
     }
 }

@@ -117,8 +117,15 @@ public final class Planner {
             parameters += t.elementCount();
             parameterBytes += t.elementCount() * t.type().byteSize();
         }
-        return new Plan(inputs, outputs, nodes, types, liveConstants(outputs), histogramBefore,
-                parameters, parameterBytes);
+        // Constants a bound network releases are remade by planning again (same model, shapes, options).
+        Map<String, int[]> resolved = new LinkedHashMap<>();
+        inputs.forEach((name, type) -> resolved.put(name, type.shape()));
+        // Locals, so that the lambda does not capture this planner (and with it every constant).
+        OnnxModel m = model;
+        PlanOptions o = options;
+        PlanConstants constants = new PlanConstants(liveConstants(outputs),
+                () -> new Planner(m, o).run(resolved).constantStore().all());
+        return new Plan(inputs, outputs, nodes, types, constants, histogramBefore, parameters, parameterBytes);
     }
 
     private Map<String, ValueType> resolveInputs(Graph g, Map<String, int[]> given) {

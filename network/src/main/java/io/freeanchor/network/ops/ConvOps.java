@@ -43,6 +43,12 @@ public final class ConvOps {
             return w == null || inputTypes[0] == null ? null : backend.prepareConv(params, inputTypes[0].shape(), w);
         }
 
+        /** The weights (input 1) are not read when the backend's prepared form replaces them. */
+        @Override
+        public boolean readsInput(Object prepared, int input) {
+            return input != 1 || !(prepared instanceof PreparedConv pc) || pc.readsWeights();
+        }
+
         @Override
         public void run(Backend backend, Object prepared, Tensor[] in, Tensor[] out) {
             backend.conv2dPrepared((PreparedConv) prepared, params, in[0], in[1], in.length > 2 ? in[2] : null,

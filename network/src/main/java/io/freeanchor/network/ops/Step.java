@@ -24,6 +24,15 @@ public interface Step {
         return null;
     }
 
+    /**
+     * Whether {@link #run(Backend, Object, Tensor[], Tensor[])} with this prepared state still reads
+     * input {@code input}'s values. When false for every use of a constant, a bound network drops
+     * the constant and passes null for it.
+     */
+    default boolean readsInput(Object prepared, int input) {
+        return true;
+    }
+
     /** Runs with what {@link #prepare} returned for this backend (null: nothing prepared). */
     default void run(Backend backend, Object prepared, Tensor[] inputs, Tensor[] outputs) {
         run(backend, inputs, outputs);
