@@ -6,6 +6,7 @@ import io.freeanchor.eval.cli.ShapeArgs;
 import io.freeanchor.eval.cli.UserInputException;
 import io.freeanchor.kernels.Backend;
 import io.freeanchor.kernels.DType;
+import io.freeanchor.kernels.HalfStorageBackend;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.network.Network;
 import io.freeanchor.network.Plan;
@@ -164,7 +165,7 @@ public final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "ratio ours/onnxruntime %.3f%n", median / ortMedian);
                 out.printf(Locale.ROOT, "max relative difference of outputs (max|ours - ort| / max|ort|, worst output) %.3e%n", maxRelDiff);
             }
-            printMemory(out, plan, net);
+            printMemory(out, plan, net, backend);
             out.printf(Locale.ROOT, "median %.4f s per batch of %d%n", median, n);
         }
         return 0;
@@ -283,7 +284,7 @@ public final class BenchCommand implements Callable<Integer> {
      * reclaimed); the live heap after a full collection, with the network and its buffers still
      * reachable, is what the network keeps. ONNX Runtime's memory is native, in neither.
      */
-    private static void printMemory(PrintWriter out, Plan plan, Network keptAlive) {
+    private static void printMemory(PrintWriter out, Plan plan, Network keptAlive, Backend backend) {
         long heapPeak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
@@ -293,9 +294,12 @@ public final class BenchCommand implements Callable<Integer> {
         System.gc();
         Runtime rt = Runtime.getRuntime();
         long live = rt.totalMemory() - rt.freeMemory();
-        out.printf(Locale.ROOT, "memory     activation plan peak %.1f MiB + outputs %.1f MiB, weights %.1f MiB;"
+        // The activation buffers as the network allocated them: half-size with --precision fp16 on java.
+        String scratch = backend instanceof HalfStorageBackend h
+                ? String.format(Locale.ROOT, " (fp16 storage; + %.1f MiB of fp32 conversion scratch)", h.scratchBytes() / 1048576.0) : "";
+        out.printf(Locale.ROOT, "memory     activation plan peak %.1f MiB%s + outputs %.1f MiB, weights %.1f MiB;"
                         + " JVM heap: live after a run %.1f MiB, peak <= %.1f MiB (sum of pool peaks, garbage included)%n",
-                plan.memory().peakBytes() / 1048576.0, plan.memory().outputBytes() / 1048576.0,
+                keptAlive.activationBytes() / 1048576.0, scratch, plan.memory().outputBytes() / 1048576.0,
                 plan.constantBytes() / 1048576.0, live / 1048576.0, heapPeak / 1048576.0);
         java.lang.ref.Reference.reachabilityFence(keptAlive);
     }

@@ -57,6 +57,15 @@ final class Checks {
         require(p != null, op + ": params must not be null");
         float32(x, "x", op);
         float32(w, "w", op);
+        conv2dExceptWeightType(p, x, w, bias, residual, y);
+    }
+
+    /** {@link #conv2d} but for w's element type: w may be stored as FLOAT16 (only its shape is read). */
+    static void conv2dExceptWeightType(Conv2dParams p, Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor y) {
+        String op = "conv2d";
+        require(p != null, op + ": params must not be null");
+        notNull(w, "w", op);
+        float32(x, "x", op);
         float32(y, "y", op);
         rank(x, 4, "x", op);
         rank(w, 4, "w", op);

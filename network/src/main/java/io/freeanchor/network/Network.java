@@ -1,7 +1,6 @@
 package io.freeanchor.network;
 
 import io.freeanchor.kernels.Backend;
-import io.freeanchor.kernels.DType;
 import io.freeanchor.kernels.PreparedConv;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.onnx.OnnxModel;
@@ -18,6 +17,8 @@ public final class Network {
     private final Plan plan;
     private final Backend backend;
     private final Tensor[] slots;
+    /** The plan's constants as the backend keeps them ({@link Backend#holdConstant}: FLOAT16 copies on fp16 storage). */
+    private final Map<String, Tensor> constants;
     /** Per plan node, what its step prepared on this backend (null: nothing). */
     private final Object[] prepared;
 
@@ -42,35 +43,36 @@ public final class Network {
         }
         slots = new Tensor[m.slotCount()];
         for (int s = 0; s < slots.length; s++) {
-            int n = Math.toIntExact(m.slotElements(s));
-            slots[s] = m.slotType(s) == DType.FLOAT32 ? Tensor.ofFloats(new int[] {n}, new float[n])
-                    : Tensor.ofLongs(new int[] {n}, new long[n]);
+            // In the element type the backend stores activations in (FLOAT16 slots: half the bytes).
+            slots[s] = Tensor.zeros(backend.storageType(m.slotType(s)), new int[] {Math.toIntExact(m.slotElements(s))});
         }
-        prepared = prepareSteps(plan, backend);
+        constants = new HashMap<>();
+        plan.constants().forEach((name, t) -> constants.put(name, backend.holdConstant(t)));
+        prepared = prepareSteps(plan, backend, constants);
     }
 
     /** Lets every step prepare its plan-time constant inputs on the backend, once. */
-    private static Object[] prepareSteps(Plan plan, Backend backend) {
+    private static Object[] prepareSteps(Plan plan, Backend backend, Map<String, Tensor> constants) {
         Object[] out = new Object[plan.nodes().size()];
         for (int i = 0; i < out.length; i++) {
             PlanNode n = plan.nodes().get(i);
             if (n.step.isView()) {
                 continue;
             }
-            Tensor[] constants = new Tensor[n.inputs.size()];
+            Tensor[] held = new Tensor[n.inputs.size()];
             ValueType[] types = new ValueType[n.inputs.size()];
             boolean any = false;
-            for (int k = 0; k < constants.length; k++) {
+            for (int k = 0; k < held.length; k++) {
                 String name = n.inputs.get(k);
                 if (!name.isEmpty()) {
-                    constants[k] = plan.constants().get(name);
+                    held[k] = constants.get(name);
                     types[k] = plan.type(name);
-                    any |= constants[k] != null;
+                    any |= held[k] != null;
                 }
             }
             if (any) {
                 try {
-                    out[i] = n.step.prepare(backend, constants, types);
+                    out[i] = n.step.prepare(backend, held, types);
                 } catch (IllegalArgumentException e) {
                     throw new ModelException("node '" + n.name + "' (" + n.opType + "): " + e.getMessage(), e);
                 }
@@ -96,6 +98,15 @@ public final class Network {
         return backend;
     }
 
+    /** Bytes of the activation buffers as allocated (the plan's peak, in the backend's storage type). */
+    public long activationBytes() {
+        long total = 0;
+        for (Tensor s : slots) {
+            total += (long) s.size() * s.dtype().byteSize();
+        }
+        return total;
+    }
+
     /**
      * The convolutions whose constant weights the backend prepared when this network was bound:
      * node name to the algorithm it chose (e.g. "winograd-f4x4", "gemm"), in execution order.
@@ -116,7 +127,7 @@ public final class Network {
     }
 
     public Map<String, Tensor> run(Map<String, Tensor> inputs, StepListener listener) {
-        Map<String, Tensor> env = new HashMap<>(plan.constants());
+        Map<String, Tensor> env = new HashMap<>(constants);
         checkInputs(inputs);
         env.putAll(inputs);
         // The caller may have refilled an input array since the last run (device backends re-upload).
@@ -162,7 +173,8 @@ public final class Network {
             } else {
                 backend.syncToHost(t);
             }
-            result.put(o, owned ? t : t.copy());
+            // Graph outputs are FP32 whatever the storage (a constant output may be held as FLOAT16).
+            result.put(o, owned ? t.widened() : t.copy().widened());
         }
         return result;
     }
