@@ -6,6 +6,7 @@ import io.freeanchor.eval.cli.ShapeArgs;
 import io.freeanchor.eval.cli.UserInputException;
 import io.freeanchor.kernels.Backend;
 import io.freeanchor.kernels.DType;
+import io.freeanchor.kernels.HalfStorageBackend;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.network.Network;
 import io.freeanchor.network.Plan;
@@ -177,7 +178,7 @@ public final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "ratio ours/onnxruntime %.3f%n", median / ortMedian);
                 out.printf(Locale.ROOT, "max relative difference of outputs (max|ours - ort| / max|ort|, worst output) %.3e%n", maxRelDiff);
             }
-            printMemory(out, plan, net, heap);
+            printMemory(out, plan, net, backend, heap);
             out.printf(Locale.ROOT, "median %.4f s per batch of %d%n", median, n);
         }
         return 0;
@@ -304,13 +305,16 @@ public final class BenchCommand implements Callable<Integer> {
      * to the bound the issue sets: twice the activation plan's peak plus the weights. ONNX Runtime's
      * memory is native, in neither.
      */
-    private static void printMemory(PrintWriter out, Plan plan, Network net, HeapWatch heap) {
+    private static void printMemory(PrintWriter out, Plan plan, Network net, Backend backend, HeapWatch heap) {
         double mib = 1048576.0;
         long weights = plan.constantBytes();
         long bound = 2 * (plan.memory().peakBytes() + weights);
-        out.printf(Locale.ROOT, "memory     activation plan peak %.1f MiB + outputs %.1f MiB, weights %.1f MiB"
+        // The activation buffers as the network allocated them: half-size with --precision fp16 on java.
+        String scratch = backend instanceof HalfStorageBackend h
+                ? String.format(Locale.ROOT, " (fp16 storage; + %.1f MiB of fp32 conversion scratch)", h.scratchBytes() / mib) : "";
+        out.printf(Locale.ROOT, "memory     activation buffers %.1f MiB%s + outputs %.1f MiB, weights %.1f MiB"
                         + " (the network keeps %.1f MiB of them raw, the backend the prepared conv weights)%n",
-                plan.memory().peakBytes() / mib, plan.memory().outputBytes() / mib, weights / mib,
+                net.activationBytes() / mib, scratch, plan.memory().outputBytes() / mib, weights / mib,
                 net.retainedConstantBytes() / mib);
         long peak = heap.peakBytes();
         out.printf(Locale.ROOT, "heap       peak %.1f MiB live (largest heap occupancy right after a garbage collection, at: %s);"

@@ -61,7 +61,8 @@ class BenchCommandTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "--runs 0", "--warmup -1", "--batch 0", "--threads 0", "--device nope", "--bogus", "--runs x",
-            "--input-shape input=1,3,x,4", "--input-shape nope=1,3,96,160", "--input-shape input", "MODEL=missing"})
+            "--input-shape input=1,3,x,4", "--input-shape nope=1,3,96,160", "--input-shape input", "MODEL=missing",
+            "--precision fp64", "--device java-reference --precision fp16"})
     void badInputIsOneLineAndExitCode2(String extra) {
         String[] args;
         if (extra.equals("MODEL=missing")) {
@@ -140,6 +141,28 @@ class BenchCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("input [3, 3, 96, 160]"), r.out());
         assertTrue(r.outLines().getLast().matches("median [0-9.]+ s per batch of 3"), r.out());
+    }
+
+    /** --precision fp16 on java: outputs within 1e-2 of ONNX Runtime's, activation buffers half the fp32 plan's. */
+    @Test
+    void fp16StorageOnJavaHalvesTheActivationPlan() {
+        Result fp32 = bench("--model", TINY, "--runs", "1", "--warmup", "0", "--threads", "2");
+        Result fp16 = bench("--model", TINY, "--runs", "1", "--warmup", "0", "--threads", "2", "--precision", "fp16", "--compare-ort");
+        assertEquals(0, fp32.code(), fp32.err());
+        assertEquals(0, fp16.code(), fp16.err());
+        assertTrue(fp16.out().contains("backend    java-fp16, 2 threads"), fp16.out());
+        Matcher diff = Pattern.compile("max relative difference of outputs .* ([0-9.]+e[-+][0-9]+)").matcher(fp16.out());
+        assertTrue(diff.find(), fp16.out());
+        assertTrue(Double.parseDouble(diff.group(1)) <= 1e-2, diff.group(0));
+        double peak32 = activationPeak(fp32.out()), peak16 = activationPeak(fp16.out());
+        assertEquals(peak32 / 2, peak16, 0.11, fp16.out());
+        assertTrue(fp16.out().contains("(fp16 storage; + "), fp16.out());
+    }
+
+    private static double activationPeak(String out) {
+        Matcher m = Pattern.compile("memory     activation plan peak ([0-9.]+) MiB").matcher(out);
+        assertTrue(m.find(), out);
+        return Double.parseDouble(m.group(1));
     }
 
     @Test

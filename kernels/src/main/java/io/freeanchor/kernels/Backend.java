@@ -47,6 +47,24 @@ public interface Backend extends AutoCloseable {
         conv2d(p, x, w, bias, residual, y);
     }
 
+    /**
+     * The element type in which a caller keeps its host buffers (the memory plan's activation
+     * slots) of planned type {@code planned}: that type itself, except on a half-storage backend,
+     * which keeps FLOAT32 activations as FLOAT16 and takes either type wherever FLOAT32 is stated.
+     */
+    default DType storageType(DType planned) {
+        return planned;
+    }
+
+    /**
+     * How a caller should keep a plan-time constant (weights) for this backend, once, before
+     * {@link #prepareConv}: the tensor itself, except on a half-storage backend, which returns a
+     * FLOAT16 copy of a FLOAT32 constant (the same copy for the same store).
+     */
+    default Tensor holdConstant(Tensor constant) {
+        return constant;
+    }
+
     /** Inference batch normalization over axis 1: (x - mean) / sqrt(var + eps) * scale + bias. */
     void batchNorm(float epsilon, Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var, Tensor y);
 

@@ -12,7 +12,7 @@ public final class Backends {
     /** Device names this build knows, with a short description each. */
     public static List<String[]> known() {
         return List.of(
-                new String[] {"java", "Java CPU backend (Vector API, multi-threaded): the default"},
+                new String[] {"java", "Java CPU backend (Vector API, multi-threaded): the default; fp32, or fp16 storage"},
                 new String[] {"java-reference", "plain single-threaded Java loops: the test oracle, slow"},
                 new String[] {"opencl[:N]", "OpenCL device N of 'freeanchor devices' (default 0), fp32 or fp16 storage"});
     }
@@ -26,7 +26,7 @@ public final class Backends {
     }
 
     /**
-     * @param precision "fp32", or "fp16" (half storage, FP32 arithmetic) on devices that support it
+     * @param precision "fp32", or "fp16" (half storage, FP32 arithmetic) on java and opencl
      */
     public static Backend create(String device, int threads, String precision) {
         if (device.equals("opencl") || device.startsWith("opencl:")) {
@@ -37,15 +37,20 @@ public final class Backends {
             return new io.freeanchor.kernels.opencl.OpenClBackend(Integer.parseInt(index),
                     io.freeanchor.kernels.opencl.OpenClBackend.Precision.parse(precision));
         }
-        if (!precision.equals("fp32")) {
-            throw new IllegalArgumentException("--precision " + precision + " is not available on device '" + device
-                    + "' (the Java backends compute and store fp32; fp16 storage needs --device opencl[:N])");
+        String p = precision.toLowerCase(java.util.Locale.ROOT);
+        if (!p.equals("fp32") && !p.equals("fp16")) {
+            throw new IllegalArgumentException("--precision must be fp32 or fp16, got '" + precision + "'");
+        }
+        boolean half = p.equals("fp16");
+        if (half && (device.equals("java-reference") || device.equals("reference"))) {
+            throw new IllegalArgumentException("--precision fp16 is not available on device '" + device
+                    + "' (the reference backend is the fp32 oracle; fp16 storage runs on --device java or opencl[:N])");
         }
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
         return switch (device) {
-            case "java", "cpu" -> new JavaBackend(threads);
+            case "java", "cpu" -> half ? new HalfStorageBackend(threads) : new JavaBackend(threads);
             case "java-reference", "reference" -> new ReferenceBackend();
             default -> throw new IllegalArgumentException("unknown device '" + device + "'; known devices: "
                     + String.join(", ", known().stream().map(k -> k[0]).toList()));

@@ -54,6 +54,12 @@ final class Checks {
     /** Validates conv2d arguments; returns nothing, the caller re-reads dims. */
     static void conv2d(Conv2dParams p, Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor y) {
         float32(w, "w", "conv2d");
+        conv2dExceptWeightType(p, x, w, bias, residual, y);
+    }
+
+    /** {@link #conv2d} but for w's element type: w may be stored as FLOAT16 (only its shape is read). */
+    static void conv2dExceptWeightType(Conv2dParams p, Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor y) {
+        notNull(w, "w", "conv2d");
         rank(w, 4, "w", "conv2d");
         conv2d(p, x, w.shape(), bias, residual, y);
     }

@@ -154,6 +154,15 @@ public final class JavaBackend implements Backend {
                         && pc.group == p.group(),
                 "conv2dPrepared: the prepared convolution was made for other weights (" + Arrays.toString(pc.wShape)
                         + ", group " + pc.group + ") than " + (w == null ? "these" : w) + ", group " + p.group());
+        runPrepared(pc, p, x, w, bias, residual, y);
+    }
+
+    /**
+     * The prepared convolution once its arguments are checked. w is read only when pc holds no
+     * weights (no input channels); otherwise it may be null. The half-storage backend calls this
+     * with weights it widened once and then let go.
+     */
+    void runPrepared(Prepared pc, Conv2dParams p, Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor y) {
         Checks.require(pc.algorithm.supports(p, pc.wShape), "conv2dPrepared: " + pc.algorithm + " cannot compute " + p);
         if (y.size() == 0) {
             return;
@@ -708,6 +717,11 @@ public final class JavaBackend implements Backend {
                 body.accept(i);
             }
         });
+    }
+
+    /** The worker pool, shared with the half-storage backend wrapping this one. */
+    WorkerPool pool() {
+        return pool;
     }
 
     @Override

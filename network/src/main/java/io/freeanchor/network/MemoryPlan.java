@@ -115,6 +115,16 @@ public final class MemoryPlan {
         return total;
     }
 
+    /** {@link #peakBytes()} with float slots stored as {@code floatStorage} (FLOAT16 on fp16 storage). */
+    public long peakBytes(DType floatStorage) {
+        long total = 0;
+        for (int s = 0; s < slotTypes.size(); s++) {
+            DType t = slotTypes.get(s) == DType.FLOAT32 ? floatStorage : slotTypes.get(s);
+            total += slotElements.get(s) * t.byteSize();
+        }
+        return total;
+    }
+
     /** Bytes of the graph outputs, allocated fresh per run. */
     public long outputBytes() {
         return outputBytes;

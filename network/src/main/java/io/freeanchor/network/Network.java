@@ -1,7 +1,6 @@
 package io.freeanchor.network;
 
 import io.freeanchor.kernels.Backend;
-import io.freeanchor.kernels.DType;
 import io.freeanchor.kernels.PreparedConv;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.onnx.OnnxModel;
@@ -20,7 +19,10 @@ public final class Network {
     private final Tensor[] slots;
     /** Per plan node, what its step prepared on this backend (null: nothing). */
     private final Object[] prepared;
-    /** The constants the steps still read on this backend (prepared conv weights are not among them). */
+    /**
+     * The constants the steps still read on this backend (prepared conv weights are not among them),
+     * as the backend keeps them ({@link Backend#holdConstant}: FLOAT16 copies on fp16 storage).
+     */
     private final Map<String, Tensor> constants;
 
     /** Receives each step's wall time, for profiles. */
@@ -48,9 +50,8 @@ public final class Network {
         constants = prep.constants();
         slots = new Tensor[m.slotCount()];
         for (int s = 0; s < slots.length; s++) {
-            int n = Math.toIntExact(m.slotElements(s));
-            slots[s] = m.slotType(s) == DType.FLOAT32 ? Tensor.ofFloats(new int[] {n}, new float[n])
-                    : Tensor.ofLongs(new int[] {n}, new long[n]);
+            // In the element type the backend stores activations in (FLOAT16 slots: half the bytes).
+            slots[s] = Tensor.zeros(backend.storageType(m.slotType(s)), new int[] {Math.toIntExact(m.slotElements(s))});
         }
     }
 
@@ -69,6 +70,15 @@ public final class Network {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** Bytes of the activation buffers as allocated (the plan's peak, in the backend's storage type). */
+    public long activationBytes() {
+        long total = 0;
+        for (Tensor s : slots) {
+            total += (long) s.size() * s.dtype().byteSize();
+        }
+        return total;
     }
 
     /**
@@ -150,7 +160,8 @@ public final class Network {
             } else {
                 backend.syncToHost(t);
             }
-            result.put(o, owned ? t : t.copy());
+            // Graph outputs are FP32 whatever the storage (a constant output may be held as FLOAT16).
+            result.put(o, owned ? t.widened() : t.copy().widened());
         }
         return result;
     }

@@ -22,7 +22,8 @@ final class StepPreparation {
 
     StepPreparation(Plan plan, Backend backend) {
         List<PlanNode> nodes = plan.nodes();
-        Map<String, Tensor> held = new HashMap<>(plan.constants());
+        Map<String, Tensor> held = new HashMap<>();
+        plan.constants().forEach((name, t) -> held.put(name, backend.holdConstant(t)));
         Map<String, Integer> usesLeft = new HashMap<>();
         for (PlanNode n : nodes) {
             for (String in : n.inputs) {

@@ -14,7 +14,7 @@ public final class BackendOptions {
     String device;
 
     @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
-            description = "fp32 (default), or fp16 on opencl: weights and activations stored as half, arithmetic in fp32.")
+            description = "fp32 (default), or fp16 on java and opencl: weights and activations stored as half, arithmetic in fp32.")
     String precision;
 
     /** The backend the user asked for; never another one. */

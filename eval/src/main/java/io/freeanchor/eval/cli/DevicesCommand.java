@@ -44,7 +44,7 @@ final class DevicesCommand implements Callable<Integer> {
             }
             out.println("  " + d.describe());
         }
-        out.println("fp16 (--precision fp16) stores tensors as half on every OpenCL device; arithmetic is fp32.");
+        out.println("fp16 (--precision fp16) stores tensors as half on every OpenCL device and on java; arithmetic is fp32.");
         return 0;
     }
 }

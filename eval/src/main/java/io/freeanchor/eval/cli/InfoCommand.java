@@ -1,5 +1,6 @@
 package io.freeanchor.eval.cli;
 
+import io.freeanchor.kernels.DType;
 import io.freeanchor.network.Plan;
 import io.freeanchor.network.PlanOptions;
 import io.freeanchor.network.Planner;
@@ -66,8 +67,10 @@ final class InfoCommand implements Callable<Integer> {
         out.println("MACs by op type");
         plan.macsByOpType().forEach((k, v) -> out.printf("  %-16s %,22d  %6.2f G  %5.1f%%%n", k, v, v / 1e9, 100.0 * v / plan.totalMacs()));
         out.printf("  %-16s %,22d  %6.2f G%n", "total", plan.totalMacs(), plan.totalMacs() / 1e9);
-        out.printf("peak activation memory %s in %d reusable buffers (+ %s of outputs)%n",
-                bytes(plan.memory().peakBytes()), plan.memory().slotCount(), bytes(plan.memory().outputBytes()));
+        out.printf("peak activation memory %s in %d reusable buffers (+ %s of outputs); %s with --precision fp16"
+                        + " on --device java (half buffers; outputs stay fp32)%n",
+                bytes(plan.memory().peakBytes()), plan.memory().slotCount(), bytes(plan.memory().outputBytes()),
+                bytes(plan.memory().peakBytes(DType.FLOAT16)));
         // What --device opencl allocates once and reuses for every batch of this shape: one buffer per
         // weight, activation slot, input and output (float tensors as half with --precision fp16).
         long inputBytes = plan.inputs().values().stream().mapToLong(v -> v.bytes()).sum();

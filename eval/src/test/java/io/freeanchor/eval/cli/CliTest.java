@@ -47,6 +47,7 @@ class CliTest {
         assertTrue(out.contains("Conv+Add+Relu"), out);
         assertTrue(out.contains("MACs by op type"), out);
         assertTrue(out.contains("peak activation memory"), out);
+        assertTrue(out.contains("with --precision fp16 on --device java"), out);
         assertTrue(out.contains("parameters 253,372"), out);
     }
 

@@ -1,0 +1,327 @@
+package io.freeanchor.kernels;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * {@code --device java --precision fp16}: the Java CPU backend with FP16 storage and FP32
+ * arithmetic. Callers keep activations ({@link #storageType}) and constant weights
+ * ({@link #holdConstant}) as FLOAT16, which halves the memory plan; every op here widens its FLOAT16
+ * inputs into reused FP32 scratch arrays, runs the unchanged FP32 {@link JavaBackend} kernel, and
+ * narrows a FLOAT16 output back (round to nearest even). FLOAT32 arguments (graph inputs, fresh graph
+ * outputs, step constants) pass straight through, so the graph's edges stay FP32.
+ *
+ * <p>Converting whole tensors at op boundaries keeps the kernels untouched at the price of scratch
+ * as big as the largest op's FP32 operands (see {@link #scratchBytes}), reused by every op.
+ * Prepared convolutions widen the FLOAT16 weights once and keep only the packed or
+ * Winograd-transformed FP32 form the micro-kernels read (values rounded through FP16).
+ *
+ * <p>Ops are synchronized: the scratch is shared by every call.
+ */
+public final class HalfStorageBackend implements Backend {
+    /** Below this many elements a conversion runs on the calling thread alone. */
+    private static final int PARALLEL_MIN = 1 << 16;
+
+    private final JavaBackend fp32;
+    private final WorkerPool pool;
+    /** FP32 scratch by position within one op (output first, then inputs in order); grows, never shrinks. */
+    private final List<float[]> scratch = new ArrayList<>();
+    private int taken;
+    /** FLOAT16 copies of FP32 constants by store, so that tensors sharing a store share the copy. */
+    private final Map<float[], short[]> held = new WeakHashMap<>();
+    /** Prepared convolutions by FLOAT16 weight store, so that layers sharing weights share them. */
+    private final Map<short[], List<HalfPrepared>> preparedCache = new WeakHashMap<>();
+
+    public HalfStorageBackend(int threads) {
+        this.fp32 = new JavaBackend(threads);
+        this.pool = fp32.pool();
+    }
+
+    @Override
+    public String name() {
+        return "java-fp16";
+    }
+
+    @Override
+    public int threads() {
+        return fp32.threads();
+    }
+
+    @Override
+    public DType storageType(DType planned) {
+        return planned == DType.FLOAT32 ? DType.FLOAT16 : planned;
+    }
+
+    @Override
+    public synchronized Tensor holdConstant(Tensor constant) {
+        if (constant.dtype() != DType.FLOAT32) {
+            return constant;
+        }
+        float[] store = constant.floats();
+        short[] h = held.get(store);
+        if (h == null) {
+            h = new short[store.length]; // the whole store: other views of it may read further
+            Half.narrow(store, 0, h, 0, store.length);
+            held.put(store, h);
+        }
+        return Tensor.ofHalves(constant.shape(), h);
+    }
+
+    /** Bytes of FP32 conversion scratch this backend holds now (the largest operands seen so far). */
+    public synchronized long scratchBytes() {
+        return scratch.stream().mapToLong(a -> 4L * a.length).sum();
+    }
+
+    // ---------------------------------------------------------------- convolution
+
+    /** A convolution prepared by the wrapped FP32 backend from weights widened once from FLOAT16. */
+    static final class HalfPrepared implements PreparedConv {
+        final JavaBackend.Prepared inner;
+        /** The FLOAT16 weights it was made from, only to check callers pass the same ones. */
+        final WeakReference<short[]> store;
+
+        HalfPrepared(JavaBackend.Prepared inner, short[] store) {
+            this.inner = inner;
+            this.store = new WeakReference<>(store);
+        }
+
+        @Override
+        public String algorithm() {
+            return inner.algorithm();
+        }
+    }
+
+    @Override
+    public synchronized PreparedConv prepareConv(Conv2dParams p, int[] xShape, Tensor w) {
+        Checks.require(p != null, "prepareConv: params must not be null");
+        Checks.require(xShape != null && xShape.length == 4, "prepareConv: input shape must have rank 4");
+        Checks.notNull(w, "w", "prepareConv");
+        Tensor h = holdConstant(w);
+        Checks.require(h.dtype() == DType.FLOAT16, "prepareConv: w must be FLOAT32 or FLOAT16, got " + w);
+        ConvAlgorithm algorithm = ConvAlgorithm.choose(p, xShape, w.shape());
+        short[] store = h.halves();
+        for (HalfPrepared old : preparedCache.getOrDefault(store, List.of())) {
+            if (old.inner.algorithm == algorithm && old.inner.group == p.group() && Arrays.equals(old.inner.wShape, w.shape())) {
+                return old;
+            }
+        }
+        // The widened copy lives only while the FP32 backend packs or transforms it.
+        HalfPrepared made = new HalfPrepared(fp32.prepareConv(p, xShape, Half.toFloat(h), algorithm), store);
+        preparedCache.computeIfAbsent(store, k -> new ArrayList<>(1)).add(made);
+        return made;
+    }
+
+    @Override
+    public synchronized void conv2dPrepared(PreparedConv prepared, Conv2dParams p, Tensor x, Tensor w, Tensor bias,
+                                            Tensor residual, Tensor y) {
+        if (prepared == null) {
+            conv2d(p, x, w, bias, residual, y);
+            return;
+        }
+        if (!(prepared instanceof HalfPrepared hp)) {
+            throw new IllegalArgumentException(name() + ": conv2dPrepared with a PreparedConv of another backend ("
+                    + prepared.algorithm() + ")");
+        }
+        Checks.notNull(w, "w", "conv2dPrepared");
+        short[] store = w.dtype() == DType.FLOAT16 ? w.halves() : w.dtype() == DType.FLOAT32 ? held.get(w.floats()) : null;
+        Checks.require(store != null && hp.store.get() == store && Arrays.equals(hp.inner.wShape, w.shape())
+                        && hp.inner.group == p.group(),
+                "conv2dPrepared: the prepared convolution was made for other weights (" + Arrays.toString(hp.inner.wShape)
+                        + ", group " + hp.inner.group + ") than " + w + ", group " + p.group());
+        taken = 0;
+        Tensor yf = out(y), xf = in(x), bf = in(bias), rf = in(residual);
+        Checks.conv2dExceptWeightType(p, xf, w, bf, rf, yf);
+        // No input channels: nothing was packed, and the reference epilogue reads the (empty) weights.
+        Tensor wf = w.size() == 0 ? Tensor.zeros(DType.FLOAT32, w.shape()) : null;
+        fp32.runPrepared(hp.inner, p, xf, wf, bf, rf, yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public synchronized void conv2d(Conv2dParams p, Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor y) {
+        taken = 0;
+        Tensor yf = out(y);
+        fp32.conv2d(p, in(x), in(w), in(bias), in(residual), yf);
+        finish(y, yf);
+    }
+
+    // ---------------------------------------------------------------- other ops: widen, run, narrow
+
+    @Override
+    public synchronized void batchNorm(float epsilon, Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var, Tensor y) {
+        taken = 0;
+        Tensor yf = out(y);
+        fp32.batchNorm(epsilon, in(x), in(scale), in(bias), in(mean), in(var), yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public synchronized void maxPool2d(Pool2dParams p, Tensor x, Tensor y) {
+        taken = 0;
+        Tensor yf = out(y);
+        fp32.maxPool2d(p, in(x), yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public synchronized void binary(BinaryOp op, Tensor a, Tensor b, Tensor y) {
+        taken = 0;
+        Tensor yf = out(y);
+        fp32.binary(op, in(a), in(b), yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public synchronized void unary(UnaryOp op, Tensor x, Tensor y) {
+        taken = 0;
+        Tensor yf = out(y);
+        fp32.unary(op, in(x), yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public synchronized void resizeNearest(ResizeParams p, Tensor x, Tensor y) {
+        taken = 0;
+        Tensor yf = out(y);
+        fp32.resizeNearest(p, in(x), yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public synchronized void transpose(int[] perm, Tensor x, Tensor y) {
+        taken = 0;
+        Tensor yf = out(y);
+        fp32.transpose(perm, in(x), yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public synchronized void concat(int axis, List<Tensor> xs, Tensor y) {
+        taken = 0;
+        Tensor yf = out(y);
+        List<Tensor> xf = new ArrayList<>(xs.size());
+        for (Tensor x : xs) {
+            xf.add(in(x));
+        }
+        fp32.concat(axis, xf, yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public synchronized void slice(int[] starts, int[] steps, Tensor x, Tensor y) {
+        taken = 0;
+        Tensor yf = out(y);
+        fp32.slice(starts, steps, in(x), yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public synchronized void gather(int axis, Tensor x, Tensor indices, Tensor y) {
+        taken = 0;
+        Tensor yf = out(y);
+        fp32.gather(axis, in(x), indices, yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public synchronized void cast(Tensor x, Tensor y) {
+        taken = 0;
+        Tensor yf = out(y);
+        fp32.cast(in(x), yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public synchronized void copy(Tensor x, Tensor y) {
+        if (x != null && y != null && x.size() == y.size()) {
+            // Between two half stores, or into one from FP32 (constants): no scratch needed.
+            if (x.dtype() == DType.FLOAT16 && y.dtype() == DType.FLOAT16) {
+                System.arraycopy(x.halves(), 0, y.halves(), 0, x.size());
+                return;
+            }
+            if (x.dtype() == DType.FLOAT32 && y.dtype() == DType.FLOAT16) {
+                narrow(x.floats(), y.halves(), x.size());
+                return;
+            }
+        }
+        taken = 0;
+        Tensor yf = out(y);
+        fp32.copy(in(x), yf);
+        finish(y, yf);
+    }
+
+    @Override
+    public void close() {
+        fp32.close();
+        synchronized (this) {
+            scratch.clear();
+            held.clear();
+            preparedCache.clear();
+        }
+    }
+
+    // ---------------------------------------------------------------- conversions at op boundaries
+
+    /** The FP32 tensor an op reads for t: t itself unless it is FLOAT16, then a widened scratch copy. */
+    private Tensor in(Tensor t) {
+        if (t == null || t.dtype() != DType.FLOAT16) {
+            return t;
+        }
+        return Tensor.ofFloats(t.shape(), widen(t.halves(), t.size()));
+    }
+
+    /** Where an op writes y: y itself unless it is FLOAT16, then scratch that {@link #finish} narrows into y. */
+    private Tensor out(Tensor y) {
+        if (y == null || y.dtype() != DType.FLOAT16) {
+            return y;
+        }
+        return Tensor.ofFloats(y.shape(), take(y.size()));
+    }
+
+    private void finish(Tensor y, Tensor written) {
+        if (written != y) {
+            narrow(written.floats(), y.halves(), y.size());
+        }
+    }
+
+    /** The next scratch array of this op, at least n long. */
+    private float[] take(int n) {
+        if (taken == scratch.size()) {
+            scratch.add(new float[n]);
+        } else if (scratch.get(taken).length < n) {
+            scratch.set(taken, new float[n]);
+        }
+        return scratch.get(taken++);
+    }
+
+    /** src[0, n) widened into the next scratch array. */
+    private float[] widen(short[] src, int n) {
+        float[] dst = take(n);
+        convert(n, (from, to) -> Half.widen(src, from, dst, from, to - from));
+        return dst;
+    }
+
+    private void narrow(float[] src, short[] dst, int n) {
+        convert(n, (from, to) -> Half.narrow(src, from, dst, from, to - from));
+    }
+
+    @FunctionalInterface
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    /** Runs a conversion over [0, n) in contiguous chunks on the worker pool (small ones inline). */
+    private void convert(int n, Range body) {
+        int threads = pool.size();
+        if (threads == 1 || n < PARALLEL_MIN) {
+            body.run(0, n);
+            return;
+        }
+        int chunks = 2 * threads;
+        pool.parallelFor(chunks, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
+    }
+}
