@@ -135,14 +135,15 @@ public class OpenClConvBenchmark {
     /**
      * Prints GFLOP/s per shape and configuration (GEMM, then Winograd F(2x2,3x3) on the 3x3 stride-1
      * shapes), best of {@code repeats} runs after one warm-up, and the autotuner's pick.
-     * Arguments: repeats (3), precision (fp32).
+     * Arguments: repeats (3), precision (fp32), then optionally the shapes to run (default all).
      */
     public static void main(String[] args) {
         int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         String precision = args.length > 1 ? args[1] : "fp32";
         System.out.println("device: " + ClDevices.get(Integer.getInteger("freeanchor.opencl.device", 0)).describe());
         System.out.println("GFLOP/s = direct convolution FLOPs / time, for Winograd too");
-        for (String s : SHAPES) {
+        String[] shapes = args.length > 2 ? java.util.Arrays.copyOfRange(args, 2, args.length) : SHAPES;
+        for (String s : shapes) {
             int[] d = dims(s);
             boolean eligible = d[5] == 3 && d[6] == 1;
             System.out.println(String.format("%-22s %6.2f GFLOP", s, gflop(s)));
