@@ -7,17 +7,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * Picks the implicit-GEMM tile configuration per convolution shape: on the first call of a shape it
- * times every candidate that fits the device (one profiled run on the first image after a warm-up;
- * convolutions under {@link #MIN_TUNED_FLOPS} per image just take the default) and keeps
- * the fastest, in memory and on disk next to the program binaries ({@code tune-<key>.properties},
- * keyed like them by device, driver, precision and source hash). A forced configuration (tests,
- * benchmarks, or {@code -Dfreeanchor.opencl.tune=false}, which forces the first candidate) skips it (tuning off: {@link TileConfig#defaultFor}).
+ * Picks how to run each convolution shape: the implicit-GEMM kernel with one of the tile
+ * configurations, or, for the shapes {@link ClWinograd#eligible} accepts, Winograd F(2x2,3x3) with
+ * one of the same configurations for its batched GEMM. On the first call of a shape it times every
+ * candidate that fits the device (one profiled run on the first image after a warm-up; Winograd's
+ * time is its three launches, its one-off filter transform excluded; convolutions under
+ * {@link #MIN_TUNED_FLOPS} per image just take the default GEMM) and keeps the fastest, in memory and
+ * on disk next to the program binaries ({@code tune-<key>.properties}, keyed like them by device,
+ * driver, precision and source hash; Winograd choices are written {@code winograd:<tiles>}).
+ *
+ * <p>A forced configuration (tests, benchmarks, or {@code -Dfreeanchor.opencl.tune=false}, which
+ * forces {@link TileConfig#defaultFor}) skips tuning and runs GEMM. {@code
+ * -Dfreeanchor.opencl.winograd=on} runs every eligible shape as Winograd (forced or default tiles,
+ * untuned), {@code off} never does (shapes are then tuned over GEMM only, under their own key so the
+ * auto choices stay), {@code auto} (default) lets the timing decide.
  */
 final class ConvTuner {
     /**
@@ -28,6 +37,20 @@ final class ConvTuner {
         long run(ClKernel kernel, TileConfig config, boolean timed);
     }
 
+    /** A way to run one shape: GEMM or Winograd, with a tile configuration. */
+    record Choice(boolean winograd, TileConfig tiles) {
+        private static final String WINOGRAD = "winograd:";
+
+        String id() {
+            return (winograd ? WINOGRAD : "") + tiles.id();
+        }
+
+        static Choice parse(String id) {
+            boolean w = id.startsWith(WINOGRAD);
+            return new Choice(w, TileConfig.parse(w ? id.substring(WINOGRAD.length()) : id));
+        }
+    }
+
     /** Convolutions below this many flops per image are not worth tuning: they use the default. */
     static final double MIN_TUNED_FLOPS = 2e8;
 
@@ -35,8 +58,10 @@ final class ConvTuner {
     private final String source;
     private final String baseOptions;
     private final TileConfig forced;
-    private final Map<TileConfig, ClKernel> kernels = new HashMap<>();
-    private final Map<String, TileConfig> chosen = new TreeMap<>();
+    private final ClWinograd.Mode winogradMode;
+    private final Map<TileConfig, List<ClKernel>> kernels = new HashMap<>();
+    private final Map<String, Choice> chosen = new TreeMap<>();
+    private final Map<String, Map<String, Long>> timings = new TreeMap<>();
     private final Path file;
 
     ConvTuner(ClContext ctx, String source, String baseOptions, TileConfig forced) {
@@ -45,43 +70,68 @@ final class ConvTuner {
         this.baseOptions = baseOptions;
         boolean tuningOff = "false".equals(System.getProperty("freeanchor.opencl.tune"));
         this.forced = forced != null ? forced : tuningOff ? TileConfig.defaultFor(ctx.device()) : null;
+        this.winogradMode = ClWinograd.Mode.fromProperty();
         this.file = ProgramCache.cacheDir().resolve("tune-" + ProgramCache.key(ctx.device(), source, baseOptions) + ".properties");
         load();
     }
 
-    /** The kernel of one configuration, built on first use. */
-    ClKernel kernel(TileConfig c) {
+    /** The GEMM (index 0) and Winograd batched-GEMM (1) kernels of one configuration, built on first use. */
+    private ClKernel kernel(TileConfig c, boolean winograd) {
         return kernels.computeIfAbsent(c, k -> ctx.build("conv_gemm " + k.id(), source, baseOptions + " " + k.options(),
-                "conv_gemm").getFirst());
+                "conv_gemm", "wino_gemm")).get(winograd ? 1 : 0);
     }
 
-    /** Runs the convolution of the given shape with its tuned configuration (tuning it first if new). */
-    void run(String shapeKey, double flopsPerImage, Launch launch) {
-        TileConfig c = forced != null ? forced : chosen.get(shapeKey);
-        if (c == null && flopsPerImage < MIN_TUNED_FLOPS) {
-            c = TileConfig.defaultFor(ctx.device());
-        }
-        if (c == null) {
-            c = tune(launch);
-            chosen.put(shapeKey, c);
-            save();
-        }
-        launch.run(kernel(c), c, false);
+    /**
+     * Runs the convolution of the given shape the way chosen for it (tuning it first if new).
+     *
+     * @param winograd its Winograd launch, or null when the shape is not eligible
+     */
+    void run(String shapeKey, double flopsPerImage, Launch gemm, Launch winograd) {
+        Choice c = choose(shapeKey, flopsPerImage, gemm, winograd);
+        (c.winograd() ? winograd : gemm).run(kernel(c.tiles(), c.winograd()), c.tiles(), false);
     }
 
-    private TileConfig tune(Launch launch) {
-        TileConfig best = null;
+    private Choice choose(String shapeKey, double flopsPerImage, Launch gemm, Launch winograd) {
+        boolean eligible = winograd != null && winogradMode != ClWinograd.Mode.OFF;
+        if (eligible && winogradMode == ClWinograd.Mode.ON) {
+            return new Choice(true, forced != null ? forced : TileConfig.defaultFor(ctx.device()));
+        }
+        if (forced != null) {
+            return new Choice(false, forced);
+        }
+        String key = winograd != null && !eligible ? "gemm-only " + shapeKey : shapeKey;
+        Choice c = chosen.get(key);
+        if (c != null && (!c.winograd() || eligible)) {
+            return c;
+        }
+        if (flopsPerImage < MIN_TUNED_FLOPS) {
+            return new Choice(false, TileConfig.defaultFor(ctx.device()));
+        }
+        c = tune(key, gemm, eligible ? winograd : null);
+        chosen.put(key, c);
+        save();
+        return c;
+    }
+
+    private Choice tune(String key, Launch gemm, Launch winograd) {
+        Choice best = null;
         long bestNs = Long.MAX_VALUE;
-        for (TileConfig c : TileConfig.CANDIDATES) {
-            if (!c.fits(ctx.device())) {
-                continue;
-            }
-            ClKernel k = kernel(c);
-            launch.run(k, c, true); // warm-up
-            long ns = launch.run(k, c, true);
-            if (ns < bestNs) {
-                bestNs = ns;
-                best = c;
+        Map<String, Long> times = new TreeMap<>();
+        for (boolean w : winograd == null ? new boolean[] {false} : new boolean[] {false, true}) {
+            Launch launch = w ? winograd : gemm;
+            for (TileConfig c : TileConfig.CANDIDATES) {
+                if (!c.fits(ctx.device())) {
+                    continue;
+                }
+                ClKernel k = kernel(c, w);
+                launch.run(k, c, true); // warm-up (and Winograd's filter transform)
+                long ns = launch.run(k, c, true);
+                Choice choice = new Choice(w, c);
+                times.put(choice.id(), ns);
+                if (ns < bestNs) {
+                    bestNs = ns;
+                    best = choice;
+                }
             }
         }
         if (best == null) {
@@ -89,7 +139,13 @@ final class ConvTuner {
                     + " (work-group size " + ctx.device().maxWorkGroupSize() + ", local memory "
                     + ctx.device().localMemBytes() + " bytes)", 0);
         }
+        timings.put(key, times);
         return best;
+    }
+
+    /** Device ns per candidate id of the shapes tuned by this instance (for tests and reports). */
+    Map<String, Map<String, Long>> timings() {
+        return timings;
     }
 
     /** Tuned shapes so far, shape key to configuration id (for reports). */
@@ -107,8 +163,8 @@ final class ConvTuner {
             Properties p = new Properties();
             p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
             for (String k : p.stringPropertyNames()) {
-                TileConfig c = TileConfig.parse(p.getProperty(k));
-                if (TileConfig.CANDIDATES.contains(c)) {
+                Choice c = Choice.parse(p.getProperty(k));
+                if (TileConfig.CANDIDATES.contains(c.tiles())) {
                     chosen.put(k, c);
                 }
             }

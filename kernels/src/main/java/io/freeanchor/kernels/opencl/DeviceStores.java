@@ -20,6 +20,10 @@ final class DeviceStores implements AutoCloseable {
         boolean hostStale;
         /** The host wrote it since the device last had it. */
         boolean deviceStale;
+        /** Bumped whenever the device copy changes (upload or op output): derived buffers check it. */
+        long version;
+        /** What a derived buffer (e.g. Winograd filters) was computed from; null for host stores. */
+        Object derivedFrom;
 
         Entry(ClBuffer buffer) {
             this.buffer = buffer;

@@ -61,6 +61,7 @@ public final class OpenClBackend implements Backend {
     private final DeviceStores stores = new DeviceStores();
     private final Map<String, ClKernel> ops = new HashMap<>();
     private final ConvTuner convTuner;
+    private final ClWinograd winograd;
     private final Map<String, ClBuffer> resizeMaps = new HashMap<>();
     private final ClBuffer dummy;
     private final ClBuffer errorFlag;
@@ -90,6 +91,7 @@ public final class OpenClBackend implements Backend {
                 ops.put(names.get(i), ks.get(i));
             }
             convTuner = new ConvTuner(ctx, common + resource("conv_gemm.cl"), options, forcedTiles);
+            winograd = new ClWinograd(ctx, common + resource("winograd.cl"), options);
             dummy = ctx.buffer(16);
             errorFlag = ctx.buffer(4);
         } catch (RuntimeException e) {
@@ -132,9 +134,20 @@ public final class OpenClBackend implements Backend {
         return stores.bytes();
     }
 
-    /** Convolution tile configuration chosen per shape so far (shape key -> tm,tn,tk,rm,rn). */
+    /**
+     * Convolution choice per shape so far (shape key -> tm,tn,tk,rm,rn,local|global, or
+     * winograd:tm,... where Winograd won).
+     */
     public Map<String, String> tunedConvolutions() {
         return convTuner.choices();
+    }
+
+    ConvTuner convTuner() {
+        return convTuner;
+    }
+
+    ClWinograd winograd() {
+        return winograd;
     }
 
     // ---------------------------------------------------------------- residency
@@ -162,6 +175,7 @@ public final class OpenClBackend implements Backend {
     public void release(Tensor t) {
         syncToHost(t);
         stores.remove(store(t));
+        winograd.forget(store(t));
     }
 
     /** Waits until every enqueued kernel has finished (for timing). */
@@ -209,6 +223,7 @@ public final class OpenClBackend implements Backend {
         }
         e.deviceStale = false;
         e.hostStale = true;
+        e.version++;
         return e.buffer;
     }
 
@@ -234,6 +249,7 @@ public final class OpenClBackend implements Backend {
             MemorySegment.copy((long[]) store, 0, s, JAVA_LONG, 0, n);
         }
         ctx.write(e.buffer, 0, s, n * elementBytes(store));
+        e.version++;
     }
 
     private void download(DeviceStores.Entry e, Object store) {
@@ -324,6 +340,13 @@ public final class OpenClBackend implements Backend {
         }
         String shapeKey = Arrays.toString(a) + Arrays.toString(b);
         double flopsPerImage = 2.0 * m * oh * ow * w.dim(1) * w.dim(2) * w.dim(3);
+        ConvTuner.Launch wino = null;
+        if (ClWinograd.eligible(p, w.dim(2), w.dim(3))) {
+            ClWinograd.Call call = new ClWinograd.Call(xb, bias == null ? null : bb, residual == null ? null : rb, yb, n,
+                    x.dim(1), x.dim(2), x.dim(3), m, oh, ow, p.padTop(), p.padLeft(), p.activation() == Activation.RELU);
+            long weightVersion = stores.find(store(w)).version;
+            wino = (k, t, timed) -> winograd.run(k, t, timed, call, store(w), weightVersion, wb);
+        }
         convTuner.run(shapeKey, flopsPerImage, (k, t, timed) -> {
             k.args(xb, wb, bb, rb, yb, a, b, c);
             long[] global = {roundUp((long) oh * ow, t.tn()) / t.tn() * t.localX(), roundUp(m, t.tm()) / t.tm() * t.localY(),
@@ -334,7 +357,7 @@ public final class OpenClBackend implements Backend {
             }
             ctx.launch(k, global, local);
             return 0;
-        });
+        }, wino);
     }
 
     @Override
@@ -528,6 +551,7 @@ public final class OpenClBackend implements Backend {
             ctx.finish();
         } finally {
             stores.close();
+            winograd.close();
             resizeMaps.values().forEach(ClBuffer::close);
             dummy.close();
             errorFlag.close();

@@ -99,3 +99,66 @@ void conv_gemm(__global const store_t* x, __global const store_t* w, __global co
         }
     }
 }
+
+// Winograd F(2x2,3x3) batched GEMM over the 16 transform positions xi (work-group dimension 2):
+// out[xi][M][N] = a[xi][M][K] * b[xi][K][N], with a = U (output x input channels), b = V (input
+// channels x tiles). FP32 scratch on both sides whatever the storage precision. Same tiling and
+// -D parameters as conv_gemm above (so one tuned configuration id names either kernel).
+__kernel __attribute__((reqd_work_group_size(LX, LY, 1)))
+void wino_gemm(__global const float* a, __global const float* b, __global float* out, int M, int N, int K) {
+    const size_t xi = get_group_id(2);
+    a += xi * (size_t) M * K;
+    b += xi * (size_t) K * N;
+    out += xi * (size_t) M * N;
+    const int tx = get_local_id(0), ty = get_local_id(1), tid = ty * LX + tx;
+    const int n0 = get_group_id(0) * TN, m0 = get_group_id(1) * TM;
+    float acc[RM][RN];
+    for (int i = 0; i < RM; i++)
+        for (int j = 0; j < RN; j++) acc[i][j] = 0.0f;
+#if USE_LOCAL
+    __local float as[TK][TM];
+    __local float bs[TK][TN];
+    for (int k0 = 0; k0 < K; k0 += TK) {
+        for (int i = tid; i < TM * TK; i += LX * LY) {
+            int mm = i / TK, kk = i - mm * TK;
+            int m = m0 + mm, k = k0 + kk;
+            as[kk][mm] = (m < M && k < K) ? a[(size_t) m * K + k] : 0.0f;
+        }
+        for (int i = tid; i < TK * TN; i += LX * LY) {
+            int kk = i / TN, nn = i - kk * TN;
+            int k = k0 + kk, n = n0 + nn;
+            bs[kk][nn] = (k < K && n < N) ? b[(size_t) k * N + n] : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int kk = 0; kk < TK; kk++) {
+            float ar[RM], br[RN];
+            for (int i = 0; i < RM; i++) ar[i] = as[kk][ty + i * LY];
+            for (int j = 0; j < RN; j++) br[j] = bs[kk][tx + j * LX];
+            for (int i = 0; i < RM; i++)
+                for (int j = 0; j < RN; j++) acc[i][j] = fma(ar[i], br[j], acc[i][j]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+#else
+    // Clamped rows and columns: out-of-range ones are computed, never stored (no branches inside).
+    size_t aRow[RM];
+    int col[RN];
+    for (int i = 0; i < RM; i++) aRow[i] = (size_t) min(m0 + ty + i * LY, M - 1) * K;
+    for (int j = 0; j < RN; j++) col[j] = min(n0 + tx + j * LX, N - 1);
+    for (int k = 0; k < K; k++) {
+        float ar[RM], br[RN];
+        for (int i = 0; i < RM; i++) ar[i] = a[aRow[i] + k];
+        for (int j = 0; j < RN; j++) br[j] = b[(size_t) k * N + col[j]];
+        for (int i = 0; i < RM; i++)
+            for (int j = 0; j < RN; j++) acc[i][j] = fma(ar[i], br[j], acc[i][j]);
+    }
+#endif
+    for (int i = 0; i < RM; i++) {
+        int m = m0 + ty + i * LY;
+        if (m >= M) continue;
+        for (int j = 0; j < RN; j++) {
+            int n = n0 + tx + j * LX;
+            if (n < N) out[(size_t) m * N + n] = acc[i][j];
+        }
+    }
+}
