@@ -1,5 +1,6 @@
 package io.freeanchor.kernels;
 
+import io.freeanchor.kernels.head.HeadParams;
 import java.util.List;
 
 /**
@@ -99,6 +100,20 @@ public interface Backend extends AutoCloseable {
     void copy(Tensor x, Tensor y);
 
     /**
+     * One level of a dense detection head to its candidates, per image of the batch (MMDetection's
+     * {@code filter_scores_and_topk} then {@code DeltaXYWHBBoxCoder.decode}): of the (anchor, class)
+     * pairs of cls [N, A*K, H, W] whose sigmoid score is above {@code p.scoreThr()}, the best
+     * {@code p.topK()} by score, ties in pair order (pair = ((y * W + x) * A + a) * K + class), each
+     * with its anchor (anchors [A, 4] + (x, y) * stride) decoded by its deltas in reg [N, A*4, H, W].
+     * Writes, best first, scores [N, topK], pairs [N, topK] (INT64) and boxes [N, topK, 4], and the
+     * number kept per image to counts [N] (INT64); rows past the count are left as they were. Unlike
+     * the other ops the four outputs are host results: they are current on the host when this returns
+     * (they are small; the inputs stay where they are, so a device backend never copies cls or reg back).
+     */
+    void headCandidates(HeadParams p, Tensor cls, Tensor reg, Tensor anchors, Tensor scores, Tensor pairs,
+                        Tensor boxes, Tensor counts);
+
+    /**
      * The host wrote this tensor's store after the backend may have seen it (a new input batch): a
      * backend that keeps device copies must upload it again before reading it. No-op for host backends.
      */
@@ -115,6 +130,13 @@ public interface Backend extends AutoCloseable {
      * caller keeps only the host data, e.g. a returned graph output). No-op for host backends.
      */
     default void release(Tensor t) {}
+
+    /**
+     * Drops any device copy of this tensor without copying it back: the caller no longer needs its
+     * data (e.g. raw head outputs already reduced on the device by {@link #headCandidates}). No-op for
+     * host backends.
+     */
+    default void discard(Tensor t) {}
 
     /** Releases worker threads and any native or device memory. */
     @Override

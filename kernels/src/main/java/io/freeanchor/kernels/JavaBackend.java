@@ -1,5 +1,8 @@
 package io.freeanchor.kernels;
 
+import io.freeanchor.kernels.head.HeadCandidates;
+import io.freeanchor.kernels.head.HeadParams;
+
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -722,6 +725,12 @@ public final class JavaBackend implements Backend {
     /** The worker pool, shared with the half-storage backend wrapping this one. */
     WorkerPool pool() {
         return pool;
+    }
+
+    @Override
+    public void headCandidates(HeadParams p, Tensor cls, Tensor reg, Tensor anchors, Tensor scores, Tensor pairs,
+                               Tensor boxes, Tensor counts) {
+        HeadCandidates.fast(p, cls, reg, anchors, scores, pairs, boxes, counts);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.freeanchor.kernels;
 
+import io.freeanchor.kernels.head.HeadCandidates;
+import io.freeanchor.kernels.head.HeadParams;
+
 import java.util.List;
 
 /**
@@ -367,6 +370,12 @@ public final class ReferenceBackend implements Backend {
         } else {
             y.longs()[dst] = x.longs()[src];
         }
+    }
+
+    @Override
+    public void headCandidates(HeadParams p, Tensor cls, Tensor reg, Tensor anchors, Tensor scores, Tensor pairs,
+                               Tensor boxes, Tensor counts) {
+        HeadCandidates.reference(p, cls, reg, anchors, scores, pairs, boxes, counts);
     }
 
     @Override

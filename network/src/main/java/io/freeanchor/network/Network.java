@@ -114,6 +114,21 @@ public final class Network {
     }
 
     public Map<String, Tensor> run(Map<String, Tensor> inputs, StepListener listener) {
+        return run(inputs, listener, true);
+    }
+
+    /**
+     * Runs the graph and returns its outputs without copying them to the host: on a device backend
+     * the returned tensors' host arrays are not filled in; they are for backend ops that read the
+     * device copies (e.g. {@code headCandidates}), after which the caller lets the backend drop them
+     * with {@link Backend#discard} (or copies them back with {@link Backend#release}). On host
+     * backends this is {@link #run(Map)}.
+     */
+    public Map<String, Tensor> runOnDevice(Map<String, Tensor> inputs) {
+        return run(inputs, null, false);
+    }
+
+    private Map<String, Tensor> run(Map<String, Tensor> inputs, StepListener listener, boolean toHost) {
         Map<String, Tensor> env = new HashMap<>(constants);
         checkInputs(inputs);
         env.putAll(inputs);
@@ -156,7 +171,9 @@ public final class Network {
             // Outputs that are constants or (views of) inputs are copied so callers own what they get.
             boolean owned = !plan.isConstant(root) && !inputs.containsKey(root);
             if (owned) {
-                backend.release(t); // fresh per run: copied back, and the device copy is not kept
+                if (toHost) {
+                    backend.release(t); // fresh per run: copied back, and the device copy is not kept
+                }
             } else {
                 backend.syncToHost(t);
             }

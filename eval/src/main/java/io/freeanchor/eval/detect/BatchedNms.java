@@ -1,5 +1,6 @@
 package io.freeanchor.eval.detect;
 
+import io.freeanchor.kernels.head.TopKSelector;
 import java.util.Arrays;
 
 /**

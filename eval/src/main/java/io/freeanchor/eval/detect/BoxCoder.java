@@ -1,9 +1,12 @@
 package io.freeanchor.eval.detect;
 
+import io.freeanchor.kernels.head.DeltaXywh;
+import io.freeanchor.kernels.head.HeadParams;
+
 /**
- * MMDetection's {@code DeltaXYWHBBoxCoder.decode} ({@code delta2bbox}, spec section 8) in float32,
- * step by step in torch's order. exp is evaluated in double and rounded to float (as the sigmoid).
- * Immutable.
+ * MMDetection's {@code DeltaXYWHBBoxCoder} settings (spec section 8) as the float32 values the
+ * decoding uses; the decoding itself is {@link DeltaXywh} (kernels), run per level by
+ * {@code Backend.headCandidates}. Immutable.
  */
 final class BoxCoder {
     private final float[] means = new float[4];
@@ -23,40 +26,17 @@ final class BoxCoder {
         return maxRatio;
     }
 
+    /** The parameters of {@code Backend.headCandidates} for one level, boxes clipped to maxW x maxH. */
+    HeadParams params(int numClasses, float scoreThr, int topK, float stride, float maxW, float maxH) {
+        return new HeadParams(numClasses, scoreThr, topK, stride, means, stds, maxRatio, maxW, maxH);
+    }
+
     /**
      * Decodes anchor {@code a[ao..ao+3]} with raw deltas (d0..d3) and clips to [0, maxW] x [0, maxH];
      * writes x1, y1, x2, y2 to {@code out[oo..oo+3]}.
      */
     void decode(float[] a, int ao, float d0, float d1, float d2, float d3, float maxW, float maxH, float[] out,
             int oo) {
-        float dx = d0 * stds[0] + means[0];
-        float dy = d1 * stds[1] + means[1];
-        float dw = d2 * stds[2] + means[2];
-        float dh = d3 * stds[3] + means[3];
-        float ax1 = a[ao];
-        float ay1 = a[ao + 1];
-        float ax2 = a[ao + 2];
-        float ay2 = a[ao + 3];
-        float px = (ax1 + ax2) * 0.5f;
-        float py = (ay1 + ay2) * 0.5f;
-        float pw = ax2 - ax1;
-        float ph = ay2 - ay1;
-        float dxw = pw * dx;
-        float dyh = ph * dy;
-        dw = clamp(dw, -maxRatio, maxRatio);
-        dh = clamp(dh, -maxRatio, maxRatio);
-        float gx = px + dxw;
-        float gy = py + dyh;
-        float gw = pw * (float) StrictMath.exp(dw);
-        float gh = ph * (float) StrictMath.exp(dh);
-        out[oo] = clamp(gx - gw * 0.5f, 0f, maxW);
-        out[oo + 1] = clamp(gy - gh * 0.5f, 0f, maxH);
-        out[oo + 2] = clamp(gx + gw * 0.5f, 0f, maxW);
-        out[oo + 3] = clamp(gy + gh * 0.5f, 0f, maxH);
-    }
-
-    /** torch.clamp: NaN stays NaN. */
-    static float clamp(float v, float lo, float hi) {
-        return Math.min(Math.max(v, lo), hi);
+        DeltaXywh.decode(means, stds, maxRatio, a, ao, d0, d1, d2, d3, maxW, maxH, out, oo);
     }
 }

@@ -116,19 +116,38 @@ public final class EvalPipeline implements AutoCloseable {
                 continue;
             }
             long start = System.nanoTime();
-            Map<String, Tensor> outputs = networkFor(group.size()).run(Map.of(inputName, assemble(group)));
+            // Inference time includes the candidate stage: on a device it is where the results come back.
+            PostProcessor.BatchCandidates candidates =
+                    candidates(networkFor(group.size()).runOnDevice(Map.of(inputName, assemble(group))));
             inferenceNanos += System.nanoTime() - start;
-            sink.accept(postProcess(group, outputs));
+            sink.accept(postProcess(group, candidates));
         }
         return new Outcome(images.size(), skipped, inferenceNanos / 1e9);
     }
 
-    /** Runs one batch of already prepared inputs through the network only (for --perf-only). */
+    /**
+     * Runs one batch of already prepared inputs through the network and the candidate stage, as
+     * {@link #run} does (for --perf-only).
+     */
     public double timeBatch(Tensor input) {
         Network n = networkFor(input.dim(0));
         long start = System.nanoTime();
-        n.run(Map.of(inputName, input));
+        candidates(n.runOnDevice(Map.of(inputName, input)));
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Steps 1-2 of post-processing on the backend that ran the network, then drops the raw head
+     * outputs: on an OpenCL device they were never copied back, only the per-level candidates are
+     * (not the ~2 GB of maps of a 32-image batch at 800x1344).
+     */
+    private PostProcessor.BatchCandidates candidates(Map<String, Tensor> outputs) {
+        try {
+            return postProcessor.candidates(backend, HeadOutputs.split(outputs, config), config.inputHeight(),
+                    config.inputWidth());
+        } finally {
+            outputs.values().forEach(backend::discard);
+        }
     }
 
     /** A batch of {@code size} prepared copies of one image, for timing runs. */
@@ -166,12 +185,11 @@ public final class EvalPipeline implements AutoCloseable {
         return Tensor.ofFloats(new int[] {group.size(), 3, inputHeight(), inputWidth()}, data);
     }
 
-    private List<Checkpoint.ImageResult> postProcess(List<PreparedImage> group, Map<String, Tensor> outputs) {
-        HeadOutputs head = HeadOutputs.split(outputs, config);
+    private List<Checkpoint.ImageResult> postProcess(List<PreparedImage> group, PostProcessor.BatchCandidates candidates) {
         List<Checkpoint.ImageResult> results = new ArrayList<>();
         for (int i = 0; i < group.size(); i++) {
             PreparedImage p = group.get(i);
-            List<Detection> dets = postProcessor.process(head, i, p.originalHeight(), p.originalWidth());
+            List<Detection> dets = postProcessor.process(candidates, i, p.originalHeight(), p.originalWidth());
             float[] boxes = new float[4 * dets.size()], scores = new float[dets.size()];
             int[] labels = new int[dets.size()];
             for (int k = 0; k < dets.size(); k++) {

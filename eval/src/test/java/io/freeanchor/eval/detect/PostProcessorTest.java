@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.freeanchor.kernels.JavaBackend;
+import io.freeanchor.kernels.ReferenceBackend;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.network.Fixtures;
 import java.util.ArrayList;
@@ -44,7 +46,19 @@ class PostProcessorTest {
     void candidateStage() throws Exception {
         HeadOutputs out = tiny();
         PostProcessor post = new PostProcessor(TINY);
-        PostProcessor.Candidates c = post.candidates(out, 1, 96, 160);
+        PostProcessor.Candidates c = post.candidates(new ReferenceBackend(), out, 96, 160).image(1);
+        PostProcessor.Candidates fast;
+        try (JavaBackend java = new JavaBackend(1)) {
+            fast = post.candidates(java, out, 96, 160).image(1);
+        }
+        assertEquals(c.n, fast.n);
+        for (int i = 0; i < c.n; i++) {
+            assertEquals(c.scores[i], fast.scores[i], 0f);
+            assertEquals(c.labels[i], fast.labels[i]);
+            for (int q = 0; q < 4; q++) {
+                assertEquals(c.boxes[4 * i + q], fast.boxes[4 * i + q], 0f);
+            }
+        }
         assertEquals(5000, c.n, "every level of the random-weight model has > nms_pre candidates");
         for (int i = 0; i < c.n; i++) {
             assertTrue(c.scores[i] > 0.05f);

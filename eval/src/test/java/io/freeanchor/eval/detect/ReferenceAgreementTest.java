@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.freeanchor.kernels.JavaBackend;
 import io.freeanchor.kernels.Npy;
 import io.freeanchor.kernels.Tensor;
+import io.freeanchor.kernels.head.Sigmoid;
 import io.freeanchor.network.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,9 +100,13 @@ class ReferenceAgreementTest {
         List<List<Detection>> ours = new ArrayList<>();
         List<CocoDetection> ourCoco = new ArrayList<>();
         long t0 = System.nanoTime();
+        PostProcessor.BatchCandidates candidates;
+        try (JavaBackend java = new JavaBackend(1)) {
+            candidates = post.candidates(java, outputs, config.inputHeight(), config.inputWidth());
+        }
         for (int i = 0; i < images.size(); i++) {
             JsonNode im = images.get(i);
-            List<Detection> dets = post.process(outputs, i, im.get("height").asInt(), im.get("width").asInt());
+            List<Detection> dets = post.process(candidates, i, im.get("height").asInt(), im.get("width").asInt());
             ours.add(dets);
             ourCoco.addAll(CocoDetection.of(im.get("image_id").asLong(), dets, config));
         }

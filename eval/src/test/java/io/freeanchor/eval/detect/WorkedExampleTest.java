@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.freeanchor.kernels.Tensor;
+import io.freeanchor.kernels.head.Sigmoid;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

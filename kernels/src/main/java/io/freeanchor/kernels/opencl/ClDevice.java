@@ -16,6 +16,11 @@ public record ClDevice(int index, MemorySegment platform, MemorySegment id, Stri
         return (" " + extensions + " ").contains(" cl_khr_fp16 ");
     }
 
+    /** Whether the device has doubles (cl_khr_fp64): the head kernels then match the Java backends bit for bit. */
+    public boolean fp64() {
+        return (" " + extensions + " ").contains(" cl_khr_fp64 ");
+    }
+
     /** Identifies the compiler for caches: device, driver and OpenCL version. */
     public String cacheKey() {
         return platformName + "|" + name + "|" + driverVersion + "|" + version;

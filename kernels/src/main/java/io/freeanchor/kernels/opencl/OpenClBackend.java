@@ -16,6 +16,7 @@ import io.freeanchor.kernels.ResizeParams;
 import io.freeanchor.kernels.Shapes;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.kernels.UnaryOp;
+import io.freeanchor.kernels.head.HeadParams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -67,6 +68,10 @@ public final class OpenClBackend implements Backend {
     private final ClBuffer errorFlag;
     private final Arena stagingArena = Arena.ofShared();
     private MemorySegment staging = MemorySegment.NULL;
+    private final String buildOptions;
+    private ClHeadCandidates head;
+    /** Bytes copied from the device to the host so far (tensor downloads and head candidates). */
+    private long bytesRead;
     private boolean closed;
 
     /** Device N of {@link ClDevices#list()}, tiles autotuned. */
@@ -83,6 +88,7 @@ public final class OpenClBackend implements Backend {
         try {
             String common = resource("common.cl");
             String options = "-cl-std=CL1.2" + (precision == Precision.FP16 ? " -DHALF_STORAGE" : "");
+            buildOptions = options;
             List<String> names = List.of("conv_direct", "batch_norm", "max_pool", "binary_f", "binary_l", "unary_f",
                     "cast_f_to_l", "cast_l_to_f", "strided_copy_f", "strided_copy_l", "resize_nearest_f",
                     "resize_nearest_l", "gather_f", "gather_l");
@@ -135,6 +141,14 @@ public final class OpenClBackend implements Backend {
     }
 
     /**
+     * Bytes copied back from the device so far: tensors synced to the host and the candidates of
+     * {@link #headCandidates} (tests use it to prove raw head outputs stay on the device).
+     */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /**
      * Convolution choice per shape so far (shape key -> tm,tn,tk,rm,rn,local|global, or
      * winograd:tm,... where Winograd won).
      */
@@ -174,6 +188,12 @@ public final class OpenClBackend implements Backend {
     @Override
     public void release(Tensor t) {
         syncToHost(t);
+        stores.remove(store(t));
+        winograd.forget(store(t));
+    }
+
+    @Override
+    public void discard(Tensor t) {
         stores.remove(store(t));
         winograd.forget(store(t));
     }
@@ -256,6 +276,7 @@ public final class OpenClBackend implements Backend {
         int n = length(store);
         MemorySegment s = staging(n * elementBytes(store));
         ctx.read(e.buffer, 0, s, n * elementBytes(store));
+        bytesRead += n * elementBytes(store);
         if (store instanceof float[] f) {
             if (precision == Precision.FP16) {
                 for (int i = 0; i < n; i++) {
@@ -539,6 +560,28 @@ public final class OpenClBackend implements Backend {
         long bytes = x.size() * elementBytes(store(x));
         ClBuffer xb = in(x), yb = out(y);
         ctx.copy(xb, 0, yb, 0, bytes);
+    }
+
+    @Override
+    public void headCandidates(HeadParams p, Tensor cls, Tensor reg, Tensor anchors, Tensor scores, Tensor pairs,
+                               Tensor boxes, Tensor counts) {
+        int a = p.check(cls, reg, anchors, scores, pairs, boxes, counts);
+        if (cls.dim(0) == 0) {
+            return;
+        }
+        if (head == null) {
+            head = new ClHeadCandidates(ctx, resource("common.cl") + resource("head.cl"), buildOptions);
+        }
+        bytesRead += head.run(p, a, in(cls), in(reg), cls, anchors, scores, pairs, boxes, counts);
+    }
+
+    /**
+     * Whether {@link #headCandidates} matches the Java backends bit for bit: the device has doubles
+     * (cl_khr_fp64) for the exact exp and division; without, scores may differ by an ulp and
+     * reorder ties. FP16 storage rounds the head's logits and deltas anyway.
+     */
+    public boolean headCandidatesExact() {
+        return ctx.device().fp64() && precision == Precision.FP32;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.freeanchor.eval.detect;
+package io.freeanchor.kernels.head;
 
 /**
  * The score function and its inverse over float32 logits. The score is
@@ -7,16 +7,16 @@ package io.freeanchor.eval.detect;
  * It is monotone non-decreasing over floats, which lets the selector compare raw logits against a
  * logit gate instead of computing 16M exponentials per image.
  */
-final class Sigmoid {
+public final class Sigmoid {
     private Sigmoid() {}
 
-    static float of(float x) {
+    public static float of(float x) {
         float e = (float) StrictMath.exp(-(double) x);
         return 1f / (1f + e);
     }
 
     /** Smallest float logit whose score is strictly above {@code thr}; +inf if none is. */
-    static float minLogitAbove(float thr) {
+    public static float minLogitAbove(float thr) {
         if (!(of(Float.POSITIVE_INFINITY) > thr)) {
             return Float.POSITIVE_INFINITY;
         }
@@ -40,7 +40,7 @@ final class Sigmoid {
      * Smallest float logit in [lo, hi] whose score is at least {@code s}, given that {@code hi}'s
      * score is.
      */
-    static float minLogitAtLeast(float s, float lo, float hi) {
+    public static float minLogitAtLeast(float s, float lo, float hi) {
         if (of(lo) >= s) {
             return lo;
         }
@@ -58,12 +58,12 @@ final class Sigmoid {
     }
 
     /** Order-preserving map of non-NaN floats to ints (-0 and +0 both map to 0). */
-    static int ord(float f) {
+    public static int ord(float f) {
         int b = Float.floatToRawIntBits(f);
         return b >= 0 ? b : -(b & 0x7fffffff);
     }
 
-    static float fromOrd(int o) {
+    public static float fromOrd(int o) {
         return o >= 0 ? Float.intBitsToFloat(o) : Float.intBitsToFloat(-o | 0x80000000);
     }
 }

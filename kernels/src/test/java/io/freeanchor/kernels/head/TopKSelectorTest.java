@@ -1,4 +1,4 @@
-package io.freeanchor.eval.detect;
+package io.freeanchor.kernels.head;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

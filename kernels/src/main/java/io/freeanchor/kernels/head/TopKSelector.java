@@ -1,4 +1,4 @@
-package io.freeanchor.eval.detect;
+package io.freeanchor.kernels.head;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * whenever it fills. The gate test runs on whole vectors (Vector API); only lanes that pass it are
  * looked at one by one.
  */
-final class TopKSelector {
+public final class TopKSelector {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
     private TopKSelector() {}
@@ -28,15 +28,15 @@ final class TopKSelector {
      * Sort key: ascending keys = score descending, then index ascending (index >= 0; any non-NaN
      * score, -0 equal to +0 as in torch's sort).
      */
-    static long key(float score, int index) {
+    public static long key(float score, int index) {
         return ((long) -Sigmoid.ord(score) << 32) | (index & 0xFFFFFFFFL);
     }
 
-    static float score(long key) {
+    public static float score(long key) {
         return Sigmoid.fromOrd(-(int) (key >> 32));
     }
 
-    static int pair(long key) {
+    public static int pair(long key) {
         return (int) key;
     }
 
@@ -47,7 +47,7 @@ final class TopKSelector {
      * @param gate0 {@link Sigmoid#minLogitAbove}(thr)
      * @return the kept keys, best first (at most k)
      */
-    static long[] select(float[] data, int base, int channels, int hw, float thr, float gate0, int k) {
+    public static long[] select(float[] data, int base, int channels, int hw, float thr, float gate0, int k) {
         State st = new State(data, base, channels, hw, thr, gate0, k);
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(hw);
