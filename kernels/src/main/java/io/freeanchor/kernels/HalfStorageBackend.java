@@ -1,5 +1,6 @@
 package io.freeanchor.kernels;
 
+import io.freeanchor.kernels.head.HeadParams;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -150,6 +151,14 @@ public final class HalfStorageBackend implements Backend {
     }
 
     // ---------------------------------------------------------------- other ops: widen, run, narrow
+
+    /** Head maps arrive as FP32 graph outputs; the candidates are FP32/INT64 host tensors either way. */
+    @Override
+    public synchronized void headCandidates(HeadParams p, Tensor cls, Tensor reg,
+                                            Tensor anchors, Tensor scores, Tensor pairs, Tensor boxes, Tensor counts) {
+        taken = 0;
+        fp32.headCandidates(p, in(cls), in(reg), in(anchors), scores, pairs, boxes, counts);
+    }
 
     @Override
     public synchronized void batchNorm(float epsilon, Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var, Tensor y) {
