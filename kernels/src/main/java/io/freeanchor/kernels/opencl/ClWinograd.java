@@ -61,8 +61,9 @@ final class ClWinograd implements AutoCloseable {
 
     /** Stride 1, dilation 1, group 1, 3x3 kernel: the shapes F(2x2,3x3) computes (any padding). */
     static boolean eligible(Conv2dParams p, int kh, int kw) {
+        // The output transform reads the residual at full resolution: an upsampled (FPN) residual goes to GEMM.
         return kh == 3 && kw == 3 && p.strideH() == 1 && p.strideW() == 1 && p.dilationH() == 1
-                && p.dilationW() == 1 && p.group() == 1;
+                && p.dilationW() == 1 && p.group() == 1 && p.residualScaleH() == 1 && p.residualScaleW() == 1;
     }
 
     /** Calls run so far (tests check which path a convolution took). */

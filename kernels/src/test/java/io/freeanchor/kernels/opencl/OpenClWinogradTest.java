@@ -130,6 +130,12 @@ class OpenClWinogradTest {
     }
 
     @Test
+    void upsampledResidualIsNeverWinograd() {
+        Conv2dParams p = new Conv2dParams(1, 1, 1, 1, 1, 1, 1, 1, 1, Activation.NONE, 2, 2);
+        assertFalse(ClWinograd.eligible(p, 3, 3), "a residual read at (oh / 2, ow / 2) goes to GEMM");
+    }
+
+    @Test
     void rewrittenWeightsAreTransformedAgain() {
         Random rnd = new Random(5);
         Conv2dParams p = new Conv2dParams(1, 1, 1, 1, 1, 1, 1, 1, 1, Activation.NONE);
