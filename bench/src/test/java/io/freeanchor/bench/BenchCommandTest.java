@@ -160,7 +160,7 @@ class BenchCommandTest {
     }
 
     private static double activationPeak(String out) {
-        Matcher m = Pattern.compile("memory     activation plan peak ([0-9.]+) MiB").matcher(out);
+        Matcher m = Pattern.compile("memory     activation buffers ([0-9.]+) MiB").matcher(out);
         assertTrue(m.find(), out);
         return Double.parseDouble(m.group(1));
     }
