@@ -43,6 +43,7 @@ public final class JavaBackend implements Backend {
     private final ConvGemm.Scratch[] scratch;
     private final ReferenceBackend reference = new ReferenceBackend();
     private final ConvWinograd.Scratch[] winogradScratch;
+    private final MaxPool.Scratch[] poolScratch;
     private final Map<float[], List<ConvGemm.PackedWeights>> packedCache = new WeakHashMap<>();
     private final Map<float[], WinogradEntry> winogradCache = new WeakHashMap<>();
     /** Prepared convolutions by weight store, so that layers sharing constant weights share them. */
@@ -61,9 +62,11 @@ public final class JavaBackend implements Backend {
         this.pool = new WorkerPool(threads);
         this.scratch = new ConvGemm.Scratch[threads];
         this.winogradScratch = new ConvWinograd.Scratch[threads];
+        this.poolScratch = new MaxPool.Scratch[threads];
         for (int i = 0; i < threads; i++) {
             scratch[i] = new ConvGemm.Scratch();
             winogradScratch[i] = new ConvWinograd.Scratch();
+            poolScratch[i] = new MaxPool.Scratch();
         }
     }
 
@@ -343,51 +346,7 @@ public final class JavaBackend implements Backend {
     @Override
     public void maxPool2d(Pool2dParams p, Tensor x, Tensor y) {
         Checks.maxPool2d(p, x, y);
-        int inH = x.dim(2), inW = x.dim(3), outH = y.dim(2), outW = y.dim(3);
-        float[] xs = x.floats(), ys = y.floats();
-        int sH = p.strideH(), sW = p.strideW(), dH = p.dilationH(), dW = p.dilationW();
-        int kH = p.kernelH(), kW = p.kernelW();
-        // valid kernel-column range per output column, so the inner loops need no bounds checks
-        int[] kwLo = new int[outW], kwHi = new int[outW];
-        for (int ow = 0; ow < outW; ow++) {
-            int start = ow * sW - p.padLeft();
-            kwLo[ow] = firstValidTap(start, dW, kW);
-            kwHi[ow] = endValidTap(start, dW, kW, inW);
-        }
-        forChunks(x.dim(0) * x.dim(1), outH * outW * kH * kW, (plane) -> {
-            int xb = plane * inH * inW, yb = plane * outH * outW;
-            for (int oh = 0; oh < outH; oh++) {
-                int startH = oh * sH - p.padTop();
-                int khLo = firstValidTap(startH, dH, kH), khHi = endValidTap(startH, dH, kH, inH);
-                for (int ow = 0; ow < outW; ow++) {
-                    float max = Float.NEGATIVE_INFINITY;
-                    int startW = ow * sW - p.padLeft();
-                    for (int kh = khLo; kh < khHi; kh++) {
-                        int row = xb + (startH + kh * dH) * inW + startW;
-                        for (int kw = kwLo[ow]; kw < kwHi[ow]; kw++) {
-                            float v = xs[row + kw * dW];
-                            if (v > max) {
-                                max = v;
-                            }
-                        }
-                    }
-                    ys[yb + oh * outW + ow] = max;
-                }
-            }
-        });
-    }
-
-    /** Smallest tap t >= 0 with start + t * dilation >= 0 (may be >= k). */
-    private static int firstValidTap(int start, int dilation, int k) {
-        return start >= 0 ? 0 : Math.min(k, Math.ceilDiv(-start, dilation));
-    }
-
-    /** One past the largest tap t < k with start + t * dilation < size (may be <= first). */
-    private static int endValidTap(int start, int dilation, int k, int size) {
-        if (start >= size) {
-            return 0;
-        }
-        return Math.max(0, Math.min(k, Math.ceilDiv(size - start, dilation)));
+        MaxPool.run(pool, poolScratch, p, x, y);
     }
 
     // ---------------------------------------------------------------- element-wise

@@ -8,6 +8,7 @@ import static io.freeanchor.kernels.TestTensors.randomLongs;
 import static io.freeanchor.kernels.TestTensors.shape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.freeanchor.kernels.ResizeParams.CoordinateTransform;
 import io.freeanchor.kernels.ResizeParams.NearestRounding;
@@ -269,6 +270,36 @@ class JavaBackendTest {
             Tensor y = output(yShape);
             b.maxPool2d(p, x, y);
             assertClose(expected, y, name + " on " + b.threads());
+        }
+    }
+
+    @Test
+    void maxPoolSkipsNaNsLikeTheReference() {
+        // NaNs never win, a window of NaNs and -inf gives -inf, and the result is exact (no rounding)
+        Random rnd = new Random(7);
+        Tensor x = random(rnd, 2, 3, 19, 37);
+        float[] xs = x.floats();
+        for (int i = 0; i < xs.length; i += 3) {
+            xs[i] = Float.NaN;
+        }
+        for (int i = 1; i < xs.length; i += 7) {
+            xs[i] = Float.NEGATIVE_INFINITY;
+        }
+        Arrays.fill(xs, 0, 2 * 37, Float.NaN); // plane 0, rows 0-1: the 3x3/s2 windows of output row 0 see only NaN
+        for (Pool2dParams p : List.of(new Pool2dParams(3, 3, 2, 2, 1, 1, 1, 1, 1, 1, false),
+                new Pool2dParams(2, 3, 1, 3, 1, 2, 0, 2, 2, 1, true))) {
+            int[] yShape = {2, 3, p.outHeight(19), p.outWidth(37)};
+            Tensor expected = output(yShape);
+            REF.maxPool2d(p, x, expected);
+            for (JavaBackend b : backends()) {
+                Tensor y = output(yShape);
+                b.maxPool2d(p, x, y);
+                float[] e = expected.floats(), got = y.floats();
+                for (int i = 0; i < e.length; i++) {
+                    assertTrue(e[i] == got[i] || Float.isNaN(e[i]) && Float.isNaN(got[i]),
+                            p + " at " + i + ": " + e[i] + " vs " + got[i]);
+                }
+            }
         }
     }
 
