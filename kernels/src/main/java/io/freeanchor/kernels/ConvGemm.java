@@ -18,9 +18,12 @@ final class ConvGemm {
     static final VectorSpecies<Float> SPECIES = Vectors.FLOATS;
     static final int VL = SPECIES.length();
     /** Output channels per micro-kernel tile. */
-    static final int MR = 4;
+    static final int MR = Integer.getInteger("freeanchor.gemm.mr", VL >= 16 ? 8 : 4);
     /** Output positions per micro-kernel tile (two vectors). */
     static final int NR = 2 * VL;
+    /** Gather index maps for strided im2col rows: {@code STRIDED[s][j] = j * s}, for strides 2 to 4. */
+    private static final int[][] STRIDED = java.util.stream.IntStream.range(0, 5)
+            .mapToObj(st -> java.util.stream.IntStream.range(0, VL).map(j -> j * st).toArray()).toArray(int[][]::new);
     /** Budget for one worker's packed B tile, in floats (256 KiB). */
     static final int TILE_FLOATS = 64 * 1024;
 
@@ -286,6 +289,10 @@ final class ConvGemm {
                                 if (sW == 1) {
                                     FloatVector.fromArray(SPECIES, x, row + iw).intoArray(dst, d);
                                     FloatVector.fromArray(SPECIES, x, row + iw + VL).intoArray(dst, d + VL);
+                                } else if (sW < STRIDED.length) {
+                                    int[] map = STRIDED[sW];
+                                    FloatVector.fromArray(SPECIES, x, row + iw, map, 0).intoArray(dst, d);
+                                    FloatVector.fromArray(SPECIES, x, row + iw + VL * sW, map, 0).intoArray(dst, d + VL);
                                 } else {
                                     for (int j = 0, src = row + iw; j < NR; j++, src += sW) {
                                         dst[d + j] = x[src];
@@ -318,6 +325,15 @@ final class ConvGemm {
                        float[] y, int yOff, int yStride, int rows, int cols,
                        float[] bias, int m0, float[] res, boolean relu, float[] tile) {
         dot(a, aOff, b, bOff, k, tile, 0, NR);
+        store(tile, y, yOff, yStride, rows, cols, bias, m0, res, relu);
+    }
+
+    /**
+     * The micro-kernel's epilogue, a method of its own so that C2 compiles its vector code whole
+     * (inlined into the caller with the dot product, it ran past C2's node budget and boxed).
+     */
+    private static void store(float[] tile, float[] y, int yOff, int yStride, int rows, int cols,
+                              float[] bias, int m0, float[] res, boolean relu) {
         if (cols == NR) {
             for (int r = 0; r < rows; r++) {
                 int off = yOff + r * yStride;
@@ -365,6 +381,11 @@ final class ConvGemm {
      * packed NR-column panel of B).
      */
     static void dot(float[] a, int aOff, float[] b, int bOff, int k, float[] out, int outOff, int outStride) {
+        if (MR == 8) {
+            dot8(a, aOff, b, bOff, k, out, outOff, outStride);
+            return;
+        }
+
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
         FloatVector c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00;
@@ -395,5 +416,62 @@ final class ConvGemm {
         c21.intoArray(out, outOff + 2 * outStride + VL);
         c30.intoArray(out, outOff + 3 * outStride);
         c31.intoArray(out, outOff + 3 * outStride + VL);
+    }
+
+    static void dot8(float[] a, int aOff, float[] b, int bOff, int k, float[] out, int outOff, int outStride) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        FloatVector c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00;
+        FloatVector c70 = c00, c71 = c00;
+        for (int kk = 0; kk < k; kk++) {
+            int bi = bOff + kk * NR;
+            int ai = aOff + kk * 8;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + VL);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(SPECIES, a[ai + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(SPECIES, a[ai + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            av = FloatVector.broadcast(SPECIES, a[ai + 6]);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
+            av = FloatVector.broadcast(SPECIES, a[ai + 7]);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
+        }
+        c00.intoArray(out, outOff);
+        c01.intoArray(out, outOff + VL);
+        c10.intoArray(out, outOff + outStride);
+        c11.intoArray(out, outOff + outStride + VL);
+        c20.intoArray(out, outOff + 2 * outStride);
+        c21.intoArray(out, outOff + 2 * outStride + VL);
+        c30.intoArray(out, outOff + 3 * outStride);
+        c31.intoArray(out, outOff + 3 * outStride + VL);
+        c40.intoArray(out, outOff + 4 * outStride);
+        c41.intoArray(out, outOff + 4 * outStride + VL);
+        c50.intoArray(out, outOff + 5 * outStride);
+        c51.intoArray(out, outOff + 5 * outStride + VL);
+        c60.intoArray(out, outOff + 6 * outStride);
+        c61.intoArray(out, outOff + 6 * outStride + VL);
+        c70.intoArray(out, outOff + 7 * outStride);
+        c71.intoArray(out, outOff + 7 * outStride + VL);
     }
 }
