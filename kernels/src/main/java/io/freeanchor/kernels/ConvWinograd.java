@@ -1,6 +1,7 @@
 package io.freeanchor.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -42,8 +43,12 @@ final class ConvWinograd {
     static final int V_FLOATS = Integer.getInteger("freeanchor.winograd.vFloats", 512 * 1024);
     /** At most this many panels per block (more gives little extra weight reuse). */
     static final int MAX_PANELS = Integer.getInteger("freeanchor.winograd.maxPanels", 4);
-    /** Output channels per GEMM group, so that M for a block stays in L2. */
-    static final int K_GROUP = Integer.getInteger("freeanchor.winograd.kGroup", 16);
+    /**
+     * Output channels per GEMM group: each group re-reads the block's V, so larger groups read it
+     * less often, while M for a group (36 x K_GROUP x the block's tiles) should stay in L2. 64 was
+     * the best of 16 to 256 on the model's layers with 512-bit vectors (Zen 5, ConvThroughput).
+     */
+    static final int K_GROUP = Integer.getInteger("freeanchor.winograd.kGroup", 64);
 
     private ConvWinograd() {}
 
@@ -128,10 +133,13 @@ final class ConvWinograd {
         final float[] patch = new float[XI * VL];
         /** Output transform: [4][6][VL] after the first pass, then [16][VL]. */
         final float[] out = new float[24 * VL];
-        final int[] laneBase = new int[VL];
-        final int[] laneY = new int[VL];
-        final int[] laneX = new int[VL];
-        final byte[] laneKind = new byte[VL];
+        /** One lane group's runs of side-by-side tiles (see segment): lanes, image offset, top row, column. */
+        final long[] segLanes = new long[VL];
+        final int[] segBase = new int[VL];
+        final int[] segRow = new int[VL];
+        final int[] segCol = new int[VL];
+        /** One input row under a run's patches (ROW_FLOATS, rounded up to whole vectors). */
+        final float[] rowBuf = new float[5 * VL];
 
         /** Per block tile: offset of its output (0, 0) in image plane 0, valid rows and columns. */
         int[] tileOut = new int[0];
@@ -164,8 +172,6 @@ final class ConvWinograd {
     static int xiStride(int sliceFloats) {
         return sliceFloats + 16;
     }
-
-    private static final byte OUTSIDE = 0, INTERIOR = 1, EDGE = 2;
 
     /** Runs the whole convolution on the pool. Arguments are already validated and supported. */
     static void run(WorkerPool pool, Scratch[] scratch, Conv2dParams p, Tensor x, Weights wt,
@@ -245,6 +251,11 @@ final class ConvWinograd {
     /**
      * V for tiles [t0, t0 + tiles): {@code v[xi * xiStride + (pi * inC + c) * NR + j]} for tile
      * {@code t0 + pi * NR + j}; lanes past the block hold the transform of a zero patch.
+     *
+     * <p>Patches are read without gathers (slow on the machines we measured): a lane group is cut
+     * into segments of tiles side by side in one tile row, and per segment and patch row the input
+     * row's 4 * VL + 2 floats under it are copied (zero outside the map) and deinterleaved by
+     * shuffles into the six patch columns, lane l of column j being float 4 * l + j.
      */
     static void transformInput(float[] x, int inC, int inH, int inW, int padT, int padL, int tilesW, int perImage,
                                int t0, int tiles, int panels, Scratch s) {
@@ -254,25 +265,9 @@ final class ConvWinograd {
         for (int pi = 0; pi < panels; pi++) {
             for (int half = 0; half < 2; half++) {
                 int first = pi * NR + half * VL;
-                boolean any = false;
-                for (int l = 0; l < VL; l++) {
-                    int t = first + l;
-                    if (t >= tiles) {
-                        s.laneKind[l] = OUTSIDE;
-                        continue;
-                    }
-                    any = true;
-                    int tile = t0 + t;
-                    int n = tile / perImage, rest = tile - n * perImage;
-                    int ty = rest / tilesW, tx = rest - ty * tilesW;
-                    int iy = ty * 4 - padT, ix = tx * 4 - padL;
-                    s.laneY[l] = iy;
-                    s.laneX[l] = ix;
-                    s.laneBase[l] = n * inC * plane;
-                    s.laneKind[l] = iy >= 0 && ix >= 0 && iy + 6 <= inH && ix + 6 <= inW ? INTERIOR : EDGE;
-                }
                 int dst = pi * inC * NR + half * VL;
-                if (!any) {
+                int lanes = Math.min(VL, tiles - first);
+                if (lanes <= 0) {
                     FloatVector zero = FloatVector.zero(SPECIES);
                     for (int c = 0; c < inC; c++) {
                         for (int xi = 0; xi < XI; xi++) {
@@ -281,17 +276,14 @@ final class ConvWinograd {
                     }
                     continue;
                 }
-                if (oneTileRow(s)) {
-                    // all lanes interior and side by side: lane l's patch starts 4 * l floats on
-                    int base = s.laneBase[0] + s.laneY[0] * inW + s.laneX[0];
-                    for (int c = 0; c < inC; c++) {
-                        columnPassStrided(x, base + c * plane, inW, patch);
-                        rowPass(patch, v, dst + c * NR, xiStride);
-                    }
-                    continue;
+                int segments = segment(s, t0 + first, lanes, tilesW, perImage, inC * plane, padT, padL);
+                if (lanes < VL) {
+                    java.util.Arrays.fill(patch, 0f); // lanes past the block stay zero
                 }
                 for (int c = 0; c < inC; c++) {
-                    gatherPatches(x, c * plane, inH, inW, s);
+                    for (int g = 0; g < segments; g++) {
+                        readSegment(x, s.segBase[g] + c * plane, s.segRow[g], s.segCol[g], s.segLanes[g], inH, inW, s);
+                    }
                     columnPass(patch);
                     rowPass(patch, v, dst + c * NR, xiStride);
                 }
@@ -299,71 +291,88 @@ final class ConvWinograd {
         }
     }
 
-    /** patch[(i * 6 + j) * VL + l] = input value at (laneY + i, laneX + j) of lane l's image, or 0. */
-    private static void gatherPatches(float[] x, int channelOffset, int inH, int inW, Scratch s) {
-        float[] patch = s.patch;
-        for (int l = 0; l < VL; l++) {
-            byte kind = s.laneKind[l];
-            if (kind == INTERIOR) {
-                int src = s.laneBase[l] + channelOffset + s.laneY[l] * inW + s.laneX[l];
-                for (int i = 0, d = l; i < 6; i++, src += inW) {
-                    patch[d] = x[src];
-                    patch[d + VL] = x[src + 1];
-                    patch[d + 2 * VL] = x[src + 2];
-                    patch[d + 3 * VL] = x[src + 3];
-                    patch[d + 4 * VL] = x[src + 4];
-                    patch[d + 5 * VL] = x[src + 5];
-                    d += 6 * VL;
-                }
-            } else if (kind == OUTSIDE) {
-                for (int i = 0; i < XI; i++) {
-                    patch[i * VL + l] = 0f;
-                }
-            } else {
-                int iy0 = s.laneY[l], ix0 = s.laneX[l];
-                int base = s.laneBase[l] + channelOffset;
-                for (int i = 0; i < 6; i++) {
-                    int iy = iy0 + i;
-                    boolean rowIn = iy >= 0 && iy < inH;
-                    for (int j = 0; j < 6; j++) {
-                        int ix = ix0 + j;
-                        patch[(i * 6 + j) * VL + l] = rowIn && ix >= 0 && ix < inW ? x[base + iy * inW + ix] : 0f;
-                    }
-                }
-            }
+    /**
+     * Cuts lanes [0, lanes) of the group starting at tile {@code tile} into runs of tiles side by
+     * side in one tile row of one image; per run g: its lanes (bits), its image's offset, its
+     * patches' top input row, and the input column under lane 0 (as if the run began at lane 0).
+     * Returns the number of runs.
+     */
+    private static int segment(Scratch s, int tile, int lanes, int tilesW, int perImage, int imageSize,
+                               int padT, int padL) {
+        int segments = 0;
+        for (int l = 0; l < lanes; ) {
+            int t = tile + l;
+            int n = t / perImage, rest = t - n * perImage;
+            int ty = rest / tilesW, tx = rest - ty * tilesW;
+            int run = Math.min(lanes - l, tilesW - tx);
+            s.segLanes[segments] = (run == 64 ? -1L : (1L << run) - 1) << l;
+            s.segBase[segments] = n * imageSize;
+            s.segRow[segments] = ty * 4 - padT;
+            s.segCol[segments] = (tx - l) * 4 - padL;
+            segments++;
+            l += run;
         }
-    }
-
-    /** Lane l's tile offsets for a strided load: 4 * l (tiles side by side in one row). */
-    private static final int[] STRIDE_4 = java.util.stream.IntStream.range(0, VL).map(l -> 4 * l).toArray();
-
-    /** Whether every lane is an interior tile of one image and tile row, lane l at laneX[0] + 4 * l. */
-    private static boolean oneTileRow(Scratch s) {
-        for (int l = 0; l < VL; l++) {
-            if (s.laneKind[l] != INTERIOR || s.laneBase[l] != s.laneBase[0] || s.laneY[l] != s.laneY[0]
-                    || s.laneX[l] != s.laneX[0] + 4 * l) {
-                return false;
-            }
-        }
-        return true;
+        return segments;
     }
 
     /**
-     * The column pass of B^T d B for patches read straight from the input: lane l's patch starts at
-     * {@code x[base + 4 * l]}. Writes {@code patch} as {@link #columnPass} does.
+     * Writes the lanes {@code laneBits} of patch[(i * 6 + j) * VL + l] = input(row0 + i, col0 + 4 * l + j)
+     * of the channel plane at {@code base}, zero outside the map.
      */
-    private static void columnPassStrided(float[] x, int base, int inW, float[] patch) {
-        for (int j = 0; j < 6; j++) {
-            int src = base + j;
-            FloatVector d0 = FloatVector.fromArray(SPECIES, x, src, STRIDE_4, 0);
-            FloatVector d1 = FloatVector.fromArray(SPECIES, x, src + inW, STRIDE_4, 0);
-            FloatVector d2 = FloatVector.fromArray(SPECIES, x, src + 2 * inW, STRIDE_4, 0);
-            FloatVector d3 = FloatVector.fromArray(SPECIES, x, src + 3 * inW, STRIDE_4, 0);
-            FloatVector d4 = FloatVector.fromArray(SPECIES, x, src + 4 * inW, STRIDE_4, 0);
-            FloatVector d5 = FloatVector.fromArray(SPECIES, x, src + 5 * inW, STRIDE_4, 0);
-            columnCombine(d0, d1, d2, d3, d4, d5, patch, j * VL);
+    private static void readSegment(float[] x, int base, int row0, int col0, long laneBits, int inH, int inW,
+                                    Scratch s) {
+        float[] buf = s.rowBuf, patch = s.patch;
+        // Always masked stores (as fast as plain ones with AVX-512 and AVX2): a null mask for the
+        // full case crashed C2-compiled code (a class check on the null mask, JDK 25, Zen 5).
+        VectorMask<Float> m = VectorMask.fromLong(SPECIES, laneBits);
+        // the input columns the buffer covers, clipped to the map
+        int from = Math.max(0, col0), to = Math.min(inW, col0 + ROW_FLOATS);
+        for (int i = 0; i < 6; i++) {
+            int iy = row0 + i;
+            if (iy < 0 || iy >= inH || from >= to) {
+                FloatVector zero = FloatVector.zero(SPECIES);
+                for (int j = 0; j < 6; j++) {
+                    zero.intoArray(patch, (i * 6 + j) * VL, m);
+                }
+                continue;
+            }
+            if (from > col0) {
+                java.util.Arrays.fill(buf, 0, from - col0, 0f);
+            }
+            System.arraycopy(x, base + iy * inW + from, buf, from - col0, to - from);
+            if (to - col0 < ROW_FLOATS) {
+                java.util.Arrays.fill(buf, to - col0, ROW_FLOATS, 0f);
+            }
+            deinterleave(buf, patch, i * 6 * VL, m);
         }
     }
+
+    /**
+     * patch[at + j * VL + l] = buf[4 * l + j] for j < 6, the lanes of m only: two rounds of even/odd
+     * unzips give columns 0 to 3; 4 and 5 are 0 and 1 moved one lane on.
+     */
+    private static void deinterleave(float[] buf, float[] patch, int at, VectorMask<Float> m) {
+        FloatVector a0 = FloatVector.fromArray(SPECIES, buf, 0);
+        FloatVector a1 = FloatVector.fromArray(SPECIES, buf, VL);
+        FloatVector a2 = FloatVector.fromArray(SPECIES, buf, 2 * VL);
+        FloatVector a3 = FloatVector.fromArray(SPECIES, buf, 3 * VL);
+        FloatVector even01 = a0.rearrange(EVEN, a1), odd01 = a0.rearrange(ODD, a1);
+        FloatVector even23 = a2.rearrange(EVEN, a3), odd23 = a2.rearrange(ODD, a3);
+        FloatVector d0 = even01.rearrange(EVEN, even23), d1 = odd01.rearrange(EVEN, odd23);
+        d0.intoArray(patch, at, m);
+        d1.intoArray(patch, at + VL, m);
+        even01.rearrange(ODD, even23).intoArray(patch, at + 2 * VL, m);
+        odd01.rearrange(ODD, odd23).intoArray(patch, at + 3 * VL, m);
+        d0.rearrange(NEXT, FloatVector.broadcast(SPECIES, buf[4 * VL])).intoArray(patch, at + 4 * VL, m);
+        d1.rearrange(NEXT, FloatVector.broadcast(SPECIES, buf[4 * VL + 1])).intoArray(patch, at + 5 * VL, m);
+    }
+
+    /** Input floats under one lane group's patches in a row: 4 per tile plus the last tile's 2 more. */
+    private static final int ROW_FLOATS = 4 * VL + 2;
+    /** Two-vector shuffles: even and odd lanes of (a, b); lane l + 1 (the last from b's lane 0). */
+    private static final VectorShuffle<Float> EVEN = shuffle(i -> 2 * i);
+    private static final VectorShuffle<Float> ODD = shuffle(i -> 2 * i + 1);
+    private static final VectorShuffle<Float> NEXT = shuffle(i -> i + 1);
 
     /** B^T down each column of VL patches, in place: patch[(i * 6 + j) * VL + l]. */
     private static void columnPass(float[] patch) {
@@ -375,22 +384,16 @@ final class ConvWinograd {
             FloatVector d3 = FloatVector.fromArray(SPECIES, patch, at + 18 * VL);
             FloatVector d4 = FloatVector.fromArray(SPECIES, patch, at + 24 * VL);
             FloatVector d5 = FloatVector.fromArray(SPECIES, patch, at + 30 * VL);
-            columnCombine(d0, d1, d2, d3, d4, d5, patch, at);
+            FloatVector a = d4.sub(d2), b = d3.sub(d1);
+            FloatVector c = d3.add(d4), e = d1.add(d2);
+            FloatVector f = d4.sub(d3), h = d1.sub(d2);
+            d0.mul(4f).add(d4).sub(d2.mul(5f)).intoArray(patch, at);
+            e.mul(-4f).add(c).intoArray(patch, at + 6 * VL);
+            h.mul(4f).add(f).intoArray(patch, at + 12 * VL);
+            b.mul(2f).add(a).intoArray(patch, at + 18 * VL);
+            b.mul(-2f).add(a).intoArray(patch, at + 24 * VL);
+            d1.mul(4f).add(d5).sub(d3.mul(5f)).intoArray(patch, at + 30 * VL);
         }
-    }
-
-    /** B^T (d0..d5) into patch[at + i * 6 * VL]. */
-    private static void columnCombine(FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3,
-                                      FloatVector d4, FloatVector d5, float[] patch, int at) {
-        FloatVector a = d4.sub(d2), b = d3.sub(d1);
-        FloatVector c = d3.add(d4), e = d1.add(d2);
-        FloatVector f = d4.sub(d3), h = d1.sub(d2);
-        d0.mul(4f).add(d4).sub(d2.mul(5f)).intoArray(patch, at);
-        e.mul(-4f).add(c).intoArray(patch, at + 6 * VL);
-        h.mul(4f).add(f).intoArray(patch, at + 12 * VL);
-        b.mul(2f).add(a).intoArray(patch, at + 18 * VL);
-        b.mul(-2f).add(a).intoArray(patch, at + 24 * VL);
-        d1.mul(4f).add(d5).sub(d3.mul(5f)).intoArray(patch, at + 30 * VL);
     }
 
     /** B along each row of the column-transformed patches into {@code v[dst + xi * xiStride]}. */
@@ -438,58 +441,118 @@ final class ConvWinograd {
             int lanes = Math.min(VL, tiles - first);
             boolean rowOfFullTiles = INTERLEAVE && fullTilesInOneRow(s, first, lanes);
             for (int k = k0; k < k1; k++) {
-                int src = (k - k0) * tileStride + first;
-                for (int j = 0; j < 6; j++) {
-                    FloatVector m0 = FloatVector.fromArray(SPECIES, m, src + j * xiStride);
-                    FloatVector m1 = FloatVector.fromArray(SPECIES, m, src + (6 + j) * xiStride);
-                    FloatVector m2 = FloatVector.fromArray(SPECIES, m, src + (12 + j) * xiStride);
-                    FloatVector m3 = FloatVector.fromArray(SPECIES, m, src + (18 + j) * xiStride);
-                    FloatVector m4 = FloatVector.fromArray(SPECIES, m, src + (24 + j) * xiStride);
-                    FloatVector m5 = FloatVector.fromArray(SPECIES, m, src + (30 + j) * xiStride);
-                    FloatVector sum12 = m1.add(m2), dif12 = m1.sub(m2);
-                    FloatVector sum34 = m3.add(m4), dif34 = m3.sub(m4);
-                    m0.add(sum12).add(sum34).intoArray(out, j * VL);
-                    dif34.mul(2f).add(dif12).intoArray(out, (6 + j) * VL);
-                    sum34.mul(4f).add(sum12).intoArray(out, (12 + j) * VL);
-                    dif34.mul(8f).add(dif12).add(m5).intoArray(out, (18 + j) * VL);
-                }
-                FloatVector b = FloatVector.broadcast(SPECIES, bias == null ? 0f : bias[k]);
-                // second pass reads row r (6 vectors) and writes outputs (r, 0..3); rows are read
-                // top to bottom and written to slots 4r..4r+3 <= 6r, so in place is safe
-                for (int r = 0; r < 4; r++) {
-                    int at = r * 6 * VL;
-                    FloatVector m0 = FloatVector.fromArray(SPECIES, out, at);
-                    FloatVector m1 = FloatVector.fromArray(SPECIES, out, at + VL);
-                    FloatVector m2 = FloatVector.fromArray(SPECIES, out, at + 2 * VL);
-                    FloatVector m3 = FloatVector.fromArray(SPECIES, out, at + 3 * VL);
-                    FloatVector m4 = FloatVector.fromArray(SPECIES, out, at + 4 * VL);
-                    FloatVector m5 = FloatVector.fromArray(SPECIES, out, at + 5 * VL);
-                    FloatVector sum12 = m1.add(m2), dif12 = m1.sub(m2);
-                    FloatVector sum34 = m3.add(m4), dif34 = m3.sub(m4);
-                    FloatVector o0 = m0.add(sum12).add(sum34).add(b);
-                    FloatVector o1 = dif34.mul(2f).add(dif12).add(b);
-                    FloatVector o2 = sum34.mul(4f).add(sum12).add(b);
-                    FloatVector o3 = dif34.mul(8f).add(dif12).add(m5).add(b);
-                    if (relu && res == null) {
-                        o0 = o0.max(0f);
-                        o1 = o1.max(0f);
-                        o2 = o2.max(0f);
-                        o3 = o3.max(0f);
-                    }
-                    if (rowOfFullTiles) {
-                        storeInterleaved(o0, o1, o2, o3, s.tileOut[first] + k * plane + r * outW, res, relu, y);
-                        continue;
-                    }
-                    int w = r * 4 * VL;
-                    o0.intoArray(out, w);
-                    o1.intoArray(out, w + VL);
-                    o2.intoArray(out, w + 2 * VL);
-                    o3.intoArray(out, w + 3 * VL);
-                }
-                if (!rowOfFullTiles) {
+                outputColumnPass(m, (k - k0) * tileStride + first, xiStride, out);
+                float b = bias == null ? 0f : bias[k];
+                if (rowOfFullTiles) {
+                    outputRowsInterleaved(out, b, relu, s.tileOut[first] + k * plane, outW, res, y);
+                } else {
+                    outputRows(out, b, relu && res == null);
                     scatter(out, lanes, first, k * plane, outW, res, relu, y, s);
                 }
             }
+        }
+    }
+
+    // The output transform is split into small methods that pass arrays, never vectors: a vector
+    // that crosses a call C2 did not inline is boxed on the heap (C2 stops inlining once a method
+    // grows past its node budget, which one big transformOutput did).
+
+    /** First pass of A^T M A: A^T down the 6 columns of VL tiles' M into out[(i * 6 + j) * VL], i < 4. */
+    private static void outputColumnPass(float[] m, int src, int xiStride, float[] out) {
+        for (int j = 0; j < 6; j++) {
+            FloatVector m0 = FloatVector.fromArray(SPECIES, m, src + j * xiStride);
+            FloatVector m1 = FloatVector.fromArray(SPECIES, m, src + (6 + j) * xiStride);
+            FloatVector m2 = FloatVector.fromArray(SPECIES, m, src + (12 + j) * xiStride);
+            FloatVector m3 = FloatVector.fromArray(SPECIES, m, src + (18 + j) * xiStride);
+            FloatVector m4 = FloatVector.fromArray(SPECIES, m, src + (24 + j) * xiStride);
+            FloatVector m5 = FloatVector.fromArray(SPECIES, m, src + (30 + j) * xiStride);
+            FloatVector sum12 = m1.add(m2), dif12 = m1.sub(m2);
+            FloatVector sum34 = m3.add(m4), dif34 = m3.sub(m4);
+            m0.add(sum12).add(sum34).intoArray(out, j * VL);
+            dif34.mul(2f).add(dif12).intoArray(out, (6 + j) * VL);
+            sum34.mul(4f).add(sum12).intoArray(out, (12 + j) * VL);
+            dif34.mul(8f).add(dif12).add(m5).intoArray(out, (18 + j) * VL);
+        }
+    }
+
+    /**
+     * Second pass, in place: row r of the first pass (6 vectors at out[r * 6 * VL]) to outputs
+     * (r, 0..3) + bias at out[(r * 4 + q) * VL] (rows are read top to bottom and written to slots
+     * 4r..4r+3 <= 6r, so in place is safe), with ReLU when {@code relu}.
+     */
+    private static void outputRows(float[] out, float bias, boolean relu) {
+        FloatVector b = FloatVector.broadcast(SPECIES, bias);
+        for (int r = 0; r < 4; r++) {
+            int at = r * 6 * VL;
+            FloatVector m0 = FloatVector.fromArray(SPECIES, out, at);
+            FloatVector m1 = FloatVector.fromArray(SPECIES, out, at + VL);
+            FloatVector m2 = FloatVector.fromArray(SPECIES, out, at + 2 * VL);
+            FloatVector m3 = FloatVector.fromArray(SPECIES, out, at + 3 * VL);
+            FloatVector m4 = FloatVector.fromArray(SPECIES, out, at + 4 * VL);
+            FloatVector m5 = FloatVector.fromArray(SPECIES, out, at + 5 * VL);
+            FloatVector sum12 = m1.add(m2), dif12 = m1.sub(m2);
+            FloatVector sum34 = m3.add(m4), dif34 = m3.sub(m4);
+            FloatVector o0 = m0.add(sum12).add(sum34).add(b);
+            FloatVector o1 = dif34.mul(2f).add(dif12).add(b);
+            FloatVector o2 = sum34.mul(4f).add(sum12).add(b);
+            FloatVector o3 = dif34.mul(8f).add(dif12).add(m5).add(b);
+            if (relu) {
+                o0 = o0.max(0f);
+                o1 = o1.max(0f);
+                o2 = o2.max(0f);
+                o3 = o3.max(0f);
+            }
+            int w = r * 4 * VL;
+            o0.intoArray(out, w);
+            o1.intoArray(out, w + VL);
+            o2.intoArray(out, w + 2 * VL);
+            o3.intoArray(out, w + 3 * VL);
+        }
+    }
+
+    /**
+     * Second pass for VL complete tiles side by side in one output row, stored straight to y at
+     * {@code row0} (the tiles' top-left output): each output row r is 4 vectors made by zipping
+     * (o0, o1) and (o2, o3) per float, then the results per pair; + residual, ReLU.
+     */
+    private static void outputRowsInterleaved(float[] out, float bias, boolean relu, int row0, int outW,
+                                              float[] res, float[] y) {
+        FloatVector b = FloatVector.broadcast(SPECIES, bias);
+        for (int r = 0; r < 4; r++) {
+            int at = r * 6 * VL;
+            FloatVector m0 = FloatVector.fromArray(SPECIES, out, at);
+            FloatVector m1 = FloatVector.fromArray(SPECIES, out, at + VL);
+            FloatVector m2 = FloatVector.fromArray(SPECIES, out, at + 2 * VL);
+            FloatVector m3 = FloatVector.fromArray(SPECIES, out, at + 3 * VL);
+            FloatVector m4 = FloatVector.fromArray(SPECIES, out, at + 4 * VL);
+            FloatVector m5 = FloatVector.fromArray(SPECIES, out, at + 5 * VL);
+            FloatVector sum12 = m1.add(m2), dif12 = m1.sub(m2);
+            FloatVector sum34 = m3.add(m4), dif34 = m3.sub(m4);
+            FloatVector o0 = m0.add(sum12).add(sum34).add(b);
+            FloatVector o1 = dif34.mul(2f).add(dif12).add(b);
+            FloatVector o2 = sum34.mul(4f).add(sum12).add(b);
+            FloatVector o3 = dif34.mul(8f).add(dif12).add(m5).add(b);
+            FloatVector a0 = o0.rearrange(ZIP_LO, o1), a1 = o0.rearrange(ZIP_HI, o1);
+            FloatVector b0 = o2.rearrange(ZIP_LO, o3), b1 = o2.rearrange(ZIP_HI, o3);
+            FloatVector v0 = a0.rearrange(ZIP2_LO, b0), v1 = a0.rearrange(ZIP2_HI, b0);
+            FloatVector v2 = a1.rearrange(ZIP2_LO, b1), v3 = a1.rearrange(ZIP2_HI, b1);
+            int row = row0 + r * outW;
+            if (res != null) {
+                v0 = v0.add(FloatVector.fromArray(SPECIES, res, row));
+                v1 = v1.add(FloatVector.fromArray(SPECIES, res, row + VL));
+                v2 = v2.add(FloatVector.fromArray(SPECIES, res, row + 2 * VL));
+                v3 = v3.add(FloatVector.fromArray(SPECIES, res, row + 3 * VL));
+            }
+            if (relu) {
+                v0 = v0.max(0f);
+                v1 = v1.max(0f);
+                v2 = v2.max(0f);
+                v3 = v3.max(0f);
+            }
+            v0.intoArray(y, row);
+            v1.intoArray(y, row + VL);
+            v2.intoArray(y, row + 2 * VL);
+            v3.intoArray(y, row + 3 * VL);
         }
     }
 
@@ -536,30 +599,6 @@ final class ConvWinograd {
             }
         }
         return true;
-    }
-
-    /**
-     * Stores one output row of VL side-by-side tiles: y[row + 4 * l + q] = o_q[l] (+ residual, ReLU),
-     * as 4 vectors made by zipping (o0, o1) and (o2, o3) per float, then the results per pair.
-     */
-    private static void storeInterleaved(FloatVector o0, FloatVector o1, FloatVector o2, FloatVector o3, int row,
-                                         float[] res, boolean relu, float[] y) {
-        FloatVector a0 = o0.rearrange(ZIP_LO, o1), a1 = o0.rearrange(ZIP_HI, o1);
-        FloatVector b0 = o2.rearrange(ZIP_LO, o3), b1 = o2.rearrange(ZIP_HI, o3);
-        storeRow(a0.rearrange(ZIP2_LO, b0), row, res, relu, y);
-        storeRow(a0.rearrange(ZIP2_HI, b0), row + VL, res, relu, y);
-        storeRow(a1.rearrange(ZIP2_LO, b1), row + 2 * VL, res, relu, y);
-        storeRow(a1.rearrange(ZIP2_HI, b1), row + 3 * VL, res, relu, y);
-    }
-
-    private static void storeRow(FloatVector v, int at, float[] res, boolean relu, float[] y) {
-        if (res != null) {
-            v = v.add(FloatVector.fromArray(SPECIES, res, at));
-            if (relu) {
-                v = v.max(0f);
-            }
-        }
-        v.intoArray(y, at);
     }
 
     /**
