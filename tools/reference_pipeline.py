@@ -35,14 +35,17 @@ def build_model(fixture_dir):
         manifest = json.load(f)
     model = make_fixtures.init_weights(make_fixtures.FreeAnchorRetinaNet(manifest["width"]), manifest["seed"])
     model.eval()
-    # Same weights as the fixture's exports: the model must reproduce the fixture's own outputs.
+    # Same weights as the fixture's exports: the model must reproduce the fixture's own outputs, up to
+    # float rounding (oneDNN's kernels, hence the summation order, depend on the CPU: the outputs are
+    # bit-identical only on a CPU like the one that made them; other weights would differ at O(1)).
     x = torch.from_numpy(np.load(os.path.join(fixture_dir, "input.npy")))
     with torch.no_grad():
         outs = model(x)
     for i, o in enumerate(outs):
         ref = np.load(os.path.join(fixture_dir, "output_%02d.npy" % i))
-        if not np.array_equal(o.numpy(), ref):
-            sys.exit("rebuilt model does not reproduce %s/output_%02d.npy" % (fixture_dir, i))
+        err = np.abs(o.numpy().astype(np.float64) - ref).max() / max(np.abs(ref).max(), 1e-30)
+        if o.shape != ref.shape or not err <= 1e-5:
+            sys.exit("rebuilt model does not reproduce %s/output_%02d.npy (relative error %g)" % (fixture_dir, i, err))
     return model
 
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code eval --demo} end to end on the shipped demo model (demo/model.onnx, trained by tools/demo/train.py)
  * and its val split (demo/data): the 12 COCO statistics equal the published ones
- * (demo/expected_stats.json) to 1e-6, they show a trained model, and every
+ * (demo/expected_stats.json) to 1e-5, they show a trained model, and every
  * detection equals the PyTorch reference pipeline's (tools/demo/reference_eval.py: OpenCV decode and
  * resize, the trained PyTorch checkpoint demo/model.pt, the reference post-processing). Needs Debian's
  * python3 with python3-torch, python3-opencv and python3-numpy; fails when missing.
@@ -50,8 +50,10 @@ class DemoEvalTest {
 
         JsonNode got = JSON.readTree(stats.toFile());
         JsonNode expected = JSON.readTree(root.resolve("demo").resolve("expected_stats.json").toFile());
+        // 1e-5, not bitwise: which layers run Winograd and how sums are blocked depend on the CPU's vector
+        // width, and that float noise moves a statistic by ~1e-6 (AVX2 vs AVX-512: AP 0.5908711 vs 0.5908722).
         for (String k : STATS) {
-            assertEquals(expected.get(k).asDouble(), got.get(k).asDouble(), 1e-6, k);
+            assertEquals(expected.get(k).asDouble(), got.get(k).asDouble(), 1e-5, k);
         }
         // The accuracy the demo model must reach on its val split (random weights score AP ~0.000).
         assertTrue(got.get("AP").asDouble() >= 0.5, "demo AP " + got.get("AP"));
