@@ -31,6 +31,13 @@ final class Checks {
         require(t.dtype() == DType.FLOAT32, op + ": " + what + " must be FLOAT32, got " + t);
     }
 
+    /** FLOAT32, or also FLOAT16 when {@code halfStorage} (a backend that stores activations as half). */
+    private static void floating(Tensor t, String what, String op, boolean halfStorage) {
+        notNull(t, what, op);
+        require(t.dtype() == DType.FLOAT32 || halfStorage && t.dtype() == DType.FLOAT16,
+                op + ": " + what + " must be FLOAT32" + (halfStorage ? " or FLOAT16" : "") + ", got " + t);
+    }
+
     static void rank(Tensor t, int rank, String what, String op) {
         require(t.rank() == rank, op + ": " + what + " must have rank " + rank + ", got " + t);
     }
@@ -66,10 +73,15 @@ final class Checks {
 
     /** {@link #conv2d} for weights known only by their shape (prepared ones whose raw copy is gone). */
     static void conv2d(Conv2dParams p, Tensor x, int[] wShape, Tensor bias, Tensor residual, Tensor y) {
+        conv2d(p, x, wShape, bias, residual, y, false);
+    }
+
+    /** {@link #conv2d} where x, y, bias and residual may be FLOAT16 as well when {@code halfStorage}. */
+    static void conv2d(Conv2dParams p, Tensor x, int[] wShape, Tensor bias, Tensor residual, Tensor y, boolean halfStorage) {
         String op = "conv2d";
         require(p != null, op + ": params must not be null");
-        float32(x, "x", op);
-        float32(y, "y", op);
+        floating(x, "x", op, halfStorage);
+        floating(y, "y", op, halfStorage);
         rank(x, 4, "x", op);
         rank(y, 4, "y", op);
         require(wShape.length == 4, op + ": w must have rank 4, got " + s(wShape));
@@ -87,11 +99,11 @@ final class Checks {
         int[] expected = {n, m, oh, ow};
         require(Arrays.equals(y.shape(), expected), op + ": y " + y + " must have shape " + s(expected));
         if (bias != null) {
-            float32(bias, "bias", op);
+            floating(bias, "bias", op, halfStorage);
             require(bias.rank() == 1 && bias.dim(0) == m, op + ": bias " + bias + " must have shape [" + m + "]");
         }
         if (residual != null) {
-            float32(residual, "residual", op);
+            floating(residual, "residual", op, halfStorage);
             int sh = p.residualScaleH(), sw = p.residualScaleW();
             require(oh % sh == 0 && ow % sw == 0, op + ": output " + oh + "x" + ow
                     + " is not a multiple of the residual scales " + sh + "x" + sw);
@@ -119,14 +131,19 @@ final class Checks {
     }
 
     static void maxPool2d(Pool2dParams p, Tensor x, Tensor y) {
+        maxPool2d(p, x, y, false);
+    }
+
+    /** {@link #maxPool2d} where x and y may be FLOAT16 as well when {@code halfStorage}. */
+    static void maxPool2d(Pool2dParams p, Tensor x, Tensor y, boolean halfStorage) {
         String op = "maxPool2d";
         require(p != null, op + ": params must not be null");
         require(p.kernelH() >= 1 && p.kernelW() >= 1 && p.strideH() >= 1 && p.strideW() >= 1
                 && p.dilationH() >= 1 && p.dilationW() >= 1, op + ": kernel, strides and dilations must be >= 1: " + p);
         require(p.padTop() >= 0 && p.padLeft() >= 0 && p.padBottom() >= 0 && p.padRight() >= 0,
                 op + ": pads must be >= 0: " + p);
-        float32(x, "x", op);
-        float32(y, "y", op);
+        floating(x, "x", op, halfStorage);
+        floating(y, "y", op, halfStorage);
         rank(x, 4, "x", op);
         int oh = p.outHeight(x.dim(2)), ow = p.outWidth(x.dim(3));
         require(oh >= 1 && ow >= 1, op + ": output would be empty for x " + x + ", " + p);

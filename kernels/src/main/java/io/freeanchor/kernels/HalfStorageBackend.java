@@ -16,8 +16,13 @@ import java.util.WeakHashMap;
  * narrows a FLOAT16 output back (round to nearest even). FLOAT32 arguments (graph inputs, fresh graph
  * outputs, step constants) pass straight through, so the graph's edges stay FP32.
  *
- * <p>Converting whole tensors at op boundaries keeps the kernels untouched at the price of scratch
- * as big as the largest op's FP32 operands (see {@link #scratchBytes}), reused by every op.
+ * <p>Converting at op boundaries keeps the kernels untouched. Convolutions and max pools whose
+ * FLOAT16 operands would take more than {@link #BAND_FLOATS} of FP32 scratch run a band of output
+ * rows at a time ({@link RowBand}): the band's input rows (with the halo the window needs) are
+ * widened, the FP32 kernel computes the band, and its rows are narrowed straight into the output,
+ * so the scratch ({@link #scratchBytes}) stays near that budget whatever the map size. Bands start at
+ * multiples of 4 rows, where Winograd's 4x4 tiles start unbanded, so results are bit-identical to a
+ * whole-tensor run. Other ops convert whole tensors.
  * Prepared convolutions widen the FLOAT16 weights once and keep only the packed or
  * Winograd-transformed FP32 form the micro-kernels read (values rounded through FP16).
  *
@@ -26,6 +31,13 @@ import java.util.WeakHashMap;
 public final class HalfStorageBackend implements Backend {
     /** Below this many elements a conversion runs on the calling thread alone. */
     private static final int PARALLEL_MIN = 1 << 16;
+    /**
+     * FP32 scratch, in floats, above which a convolution or max pool runs in row bands: 16 MiB, or
+     * {@code -Dfreeanchor.fp16.bandFloats} (larger bands trade memory for a little speed).
+     */
+    static final long BAND_FLOATS = Long.getLong("freeanchor.fp16.bandFloats", 4L << 20);
+
+    private final long bandFloats;
 
     private final JavaBackend fp32;
     private final WorkerPool pool;
@@ -38,8 +50,15 @@ public final class HalfStorageBackend implements Backend {
     private final Map<short[], List<HalfPrepared>> preparedCache = new WeakHashMap<>();
 
     public HalfStorageBackend(int threads) {
+        this(threads, BAND_FLOATS);
+    }
+
+    /** With another band budget, in floats (tests use small ones to band small maps). */
+    HalfStorageBackend(int threads, long bandFloats) {
+        Checks.require(bandFloats >= 1, "bandFloats must be >= 1, got " + bandFloats);
         this.fp32 = new JavaBackend(threads);
         this.pool = fp32.pool();
+        this.bandFloats = bandFloats;
     }
 
     @Override
@@ -94,6 +113,12 @@ public final class HalfStorageBackend implements Backend {
         public String algorithm() {
             return inner.algorithm();
         }
+
+        /** As the FP32 one: the packed or transformed copy is all it reads, so callers may drop the half weights. */
+        @Override
+        public boolean readsWeights() {
+            return inner.readsWeights();
+        }
     }
 
     @Override
@@ -127,19 +152,45 @@ public final class HalfStorageBackend implements Backend {
             throw new IllegalArgumentException(name() + ": conv2dPrepared with a PreparedConv of another backend ("
                     + prepared.algorithm() + ")");
         }
-        Checks.notNull(w, "w", "conv2dPrepared");
-        short[] store = w.dtype() == DType.FLOAT16 ? w.halves() : w.dtype() == DType.FLOAT32 ? held.get(w.floats()) : null;
-        Checks.require(store != null && hp.store.get() == store && Arrays.equals(hp.inner.wShape, w.shape())
-                        && hp.inner.group == p.group(),
-                "conv2dPrepared: the prepared convolution was made for other weights (" + Arrays.toString(hp.inner.wShape)
-                        + ", group " + hp.inner.group + ") than " + w + ", group " + p.group());
-        taken = 0;
-        Tensor yf = out(y), xf = in(x), bf = in(bias), rf = in(residual);
-        Checks.conv2dExceptWeightType(p, xf, w, bf, rf, yf);
-        // No input channels: nothing was packed, and the reference epilogue reads the (empty) weights.
-        Tensor wf = w.size() == 0 ? Tensor.zeros(DType.FLOAT32, w.shape()) : null;
-        fp32.runPrepared(hp.inner, p, xf, wf, bf, rf, yf);
-        finish(y, yf);
+        // Without w (the caller dropped its raw copy, allowed when !readsWeights()) the prepared shape stands in.
+        Checks.require(w != null || !hp.readsWeights(), "conv2dPrepared: w is null but " + hp.algorithm() + " reads it");
+        Checks.require(hp.inner.group == p.group(), "conv2dPrepared: the prepared convolution was made for group "
+                + hp.inner.group + ", not " + p.group());
+        if (w != null) {
+            short[] store = w.dtype() == DType.FLOAT16 ? w.halves() : w.dtype() == DType.FLOAT32 ? held.get(w.floats()) : null;
+            Checks.require(store != null && hp.store.get() == store && Arrays.equals(hp.inner.wShape, w.shape()),
+                    "conv2dPrepared: the prepared convolution was made for other weights (" + Arrays.toString(hp.inner.wShape)
+                            + ") than " + w);
+        }
+        int[] wShape = hp.inner.wShape;
+        Checks.conv2d(p, x, wShape, bias, residual, y, true);
+        int kH = wShape[2], sh = p.residualScaleH();
+        // Bands of whole Winograd tiles and whole upsampled-residual rows: multiples of lcm(4, sh).
+        int align = 4 * sh / gcd(4, sh);
+        int rows = bandRows(p.strideH(), x, y, residual, align, kH, p.dilationH(), p.padTop());
+        // Scratch slots by role, in both paths: output, input, bias, residual, then the weights, which
+        // are read only when there are no input channels (nothing packed: the reference epilogue runs).
+        if (rows == 0) {
+            taken = 0;
+            Tensor yf = out(y), xf = in(x), bf = in(bias), rf = in(residual), wf = hp.readsWeights() ? in(w) : null;
+            fp32.runPrepared(hp.inner, p, xf, wf, bf, rf, yf);
+            finish(y, yf);
+            return;
+        }
+        for (int n = 0; n < x.dim(0); n++) {
+            for (int oh0 = 0; oh0 < y.dim(2); oh0 += rows) {
+                RowBand b = RowBand.of(oh0, Math.min(y.dim(2), oh0 + rows), kH, p.strideH(), p.dilationH(), p.padTop(),
+                        x.dim(2));
+                taken = 0;
+                Tensor yb = bandOf(y, b.outRows()), xb = rows(x, n, b.ih0(), b.ih1()), bf = in(bias);
+                Tensor rb = residual == null ? null : rows(residual, n, b.oh0() / sh, b.oh1() / sh);
+                Tensor wf = hp.readsWeights() ? in(w) : null;
+                Conv2dParams bp = new Conv2dParams(p.strideH(), p.strideW(), b.padTop(), p.padLeft(), b.padBottom(),
+                        p.padRight(), p.dilationH(), p.dilationW(), p.group(), p.activation(), sh, p.residualScaleW());
+                fp32.runPrepared(hp.inner, bp, xb, wf, bf, rb, yb);
+                storeRows(yb, y, n, b.oh0());
+            }
+        }
     }
 
     @Override
@@ -170,10 +221,27 @@ public final class HalfStorageBackend implements Backend {
 
     @Override
     public synchronized void maxPool2d(Pool2dParams p, Tensor x, Tensor y) {
-        taken = 0;
-        Tensor yf = out(y);
-        fp32.maxPool2d(p, in(x), yf);
-        finish(y, yf);
+        Checks.maxPool2d(p, x, y, true);
+        // ceil_mode's last window may hang past the padding: its rows do not follow RowBand's rule.
+        int rows = p.ceilMode() ? 0 : bandRows(p.strideH(), x, y, null, 1, p.kernelH(), p.dilationH(), p.padTop());
+        if (rows == 0) {
+            taken = 0;
+            Tensor yf = out(y);
+            fp32.maxPool2d(p, in(x), yf);
+            finish(y, yf);
+            return;
+        }
+        for (int n = 0; n < x.dim(0); n++) {
+            for (int oh0 = 0; oh0 < y.dim(2); oh0 += rows) {
+                RowBand b = RowBand.of(oh0, Math.min(y.dim(2), oh0 + rows), p.kernelH(), p.strideH(), p.dilationH(),
+                        p.padTop(), x.dim(2));
+                taken = 0;
+                Tensor yb = bandOf(y, b.outRows()), xb = rows(x, n, b.ih0(), b.ih1());
+                fp32.maxPool2d(new Pool2dParams(p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), b.padTop(),
+                        p.padLeft(), b.padBottom(), p.padRight(), p.dilationH(), p.dilationW(), false), xb, yb);
+                storeRows(yb, y, n, b.oh0());
+            }
+        }
     }
 
     @Override
@@ -270,6 +338,83 @@ public final class HalfStorageBackend implements Backend {
             scratch.clear();
             held.clear();
             preparedCache.clear();
+        }
+    }
+
+    // ---------------------------------------------------------------- row bands
+
+    /**
+     * Output rows per band for a window op on x (NCHW) writing y, or 0 to run it whole: when its
+     * FLOAT16 operands fit the budget widened, or when some band would read no input row (a band
+     * lying wholly in the padding).
+     */
+    private int bandRows(int strideH, Tensor x, Tensor y, Tensor residual, int align, int k, int dilation, int padTop) {
+        long halfFloats = 0;
+        for (Tensor t : new Tensor[] {x, y, residual}) {
+            halfFloats += t != null && t.dtype() == DType.FLOAT16 ? t.size() : 0;
+        }
+        if (halfFloats <= bandFloats || y.size() == 0) {
+            return 0;
+        }
+        // per output row: its input rows, itself, and (at most) one residual row
+        long perRow = (long) strideH * x.dim(1) * x.dim(3) + (long) y.dim(1) * y.dim(3)
+                + (residual == null ? 0 : (long) residual.dim(1) * residual.dim(3));
+        int rows = RowBand.rowsPerBand(y.dim(2), perRow, bandFloats, align);
+        for (int oh0 = 0; oh0 < y.dim(2); oh0 += rows) {
+            if (RowBand.of(oh0, Math.min(y.dim(2), oh0 + rows), k, strideH, dilation, padTop, x.dim(2)).inRows() == 0) {
+                return 0;
+            }
+        }
+        return rows;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /** Rows [r0, r1) of every channel of image n of t (NCHW, FLOAT16 or FLOAT32) as a [1, C, r1 - r0, W] FP32 scratch tensor. */
+    private Tensor rows(Tensor t, int n, int r0, int r1) {
+        int c = t.dim(1), h = t.dim(2), w = t.dim(3), len = (r1 - r0) * w;
+        float[] dst = take(c * len);
+        channels(c, len, ch -> {
+            int src = ((n * c + ch) * h + r0) * w;
+            if (t.dtype() == DType.FLOAT16) {
+                Half.widen(t.halves(), src, dst, ch * len, len);
+            } else {
+                System.arraycopy(t.floats(), src, dst, ch * len, len);
+            }
+        });
+        return Tensor.ofFloats(new int[] {1, c, r1 - r0, w}, dst);
+    }
+
+    /** FP32 scratch for {@code rows} output rows of one image of y. */
+    private Tensor bandOf(Tensor y, int rows) {
+        int[] shape = {1, y.dim(1), rows, y.dim(3)};
+        return Tensor.ofFloats(shape, take(Shapes.size(shape)));
+    }
+
+    /** A band's rows into image n of y (FLOAT16: narrowed; FLOAT32: copied) from output row oh0 on. */
+    private void storeRows(Tensor band, Tensor y, int n, int oh0) {
+        int m = y.dim(1), h = y.dim(2), w = y.dim(3), len = band.dim(2) * w;
+        float[] src = band.floats();
+        channels(m, len, ch -> {
+            int dst = ((n * m + ch) * h + oh0) * w;
+            if (y.dtype() == DType.FLOAT16) {
+                Half.narrow(src, ch * len, y.halves(), dst, len);
+            } else {
+                System.arraycopy(src, ch * len, y.floats(), dst, len);
+            }
+        });
+    }
+
+    /** body(channel) for every channel, on the pool when there is enough to convert. */
+    private void channels(int count, int perChannel, java.util.function.IntConsumer body) {
+        if (pool.size() == 1 || (long) count * perChannel < PARALLEL_MIN) {
+            for (int ch = 0; ch < count; ch++) {
+                body.accept(ch);
+            }
+        } else {
+            pool.parallelFor(count, body);
         }
     }
 

@@ -130,6 +130,22 @@ class HalfStorageBackendTest {
     }
 
     @Test
+    void preparedConvolutionRunsWithoutItsRawWeights() {
+        Random rnd = new Random(4);
+        Conv2dParams p = new Conv2dParams(1, 1, 1, 1, 1, 1, 1, 1, 1, Activation.RELU);
+        Tensor w = half.holdConstant(random(rnd, 6, 8, 3, 3)), x = h(rnd, 1, 8, 9, 9), bias = h(rnd, 6);
+        PreparedConv prepared = half.prepareConv(p, x.shape(), w);
+        assertTrue(!prepared.readsWeights(), "the packed or transformed copy is all it reads");
+        Tensor withW = halfOut(1, 6, 9, 9), without = halfOut(1, 6, 9, 9);
+        half.conv2dPrepared(prepared, p, x, w, bias, null, withW);
+        half.conv2dPrepared(prepared, p, x, null, bias, null, without);
+        assertArrayEquals(withW.halves(), without.halves());
+        // channels off the prepared shape are still caught without w
+        assertThrows(IllegalArgumentException.class,
+                () -> half.conv2dPrepared(prepared, p, h(rnd, 1, 5, 9, 9), null, bias, null, halfOut(1, 6, 9, 9)));
+    }
+
+    @Test
     void elementwiseAndPoolingOps() {
         Random rnd = new Random(11);
         Tensor a = h(rnd, 2, 3, 5, 7), b = h(rnd, 3, 1, 7);
