@@ -289,6 +289,16 @@ final class ConvGemm {
                                 if (sW == 1) {
                                     FloatVector.fromArray(SPECIES, x, row + iw).intoArray(dst, d);
                                     FloatVector.fromArray(SPECIES, x, row + iw + VL).intoArray(dst, d + VL);
+                                } else if (sW == 2 && row + iw + 2 * NR <= x.length) {
+                                    // 2 x NR consecutive floats, even lanes: plain loads and shuffles, no gather
+                                    // (the odd lanes past the row's end are read, never kept)
+                                    int at = row + iw;
+                                    FloatVector a0 = FloatVector.fromArray(SPECIES, x, at);
+                                    FloatVector a1 = FloatVector.fromArray(SPECIES, x, at + VL);
+                                    FloatVector a2 = FloatVector.fromArray(SPECIES, x, at + 2 * VL);
+                                    FloatVector a3 = FloatVector.fromArray(SPECIES, x, at + 3 * VL);
+                                    a0.rearrange(Vectors.EVEN, a1).intoArray(dst, d);
+                                    a2.rearrange(Vectors.EVEN, a3).intoArray(dst, d + VL);
                                 } else if (sW < STRIDED.length) {
                                     int[] map = STRIDED[sW];
                                     FloatVector.fromArray(SPECIES, x, row + iw, map, 0).intoArray(dst, d);

@@ -370,9 +370,8 @@ final class ConvWinograd {
     /** Input floats under one lane group's patches in a row: 4 per tile plus the last tile's 2 more. */
     private static final int ROW_FLOATS = 4 * VL + 2;
     /** Two-vector shuffles: even and odd lanes of (a, b); lane l + 1 (the last from b's lane 0). */
-    private static final VectorShuffle<Float> EVEN = shuffle(i -> 2 * i);
-    private static final VectorShuffle<Float> ODD = shuffle(i -> 2 * i + 1);
-    private static final VectorShuffle<Float> NEXT = shuffle(i -> i + 1);
+    private static final VectorShuffle<Float> EVEN = Vectors.EVEN, ODD = Vectors.ODD;
+    private static final VectorShuffle<Float> NEXT = Vectors.shuffle(i -> i + 1);
 
     /** B^T down each column of VL patches, in place: patch[(i * 6 + j) * VL + l]. */
     private static void columnPass(float[] patch) {
@@ -573,19 +572,10 @@ final class ConvWinograd {
     /** Whether the interleaving store applies (it needs at least 4 lanes). */
     private static final boolean INTERLEAVE = VL >= 4;
     /** Two-vector shuffles: lanes i of (a, b) zipped per float, then per pair of floats. */
-    private static final VectorShuffle<Float> ZIP_LO = shuffle(i -> (i % 2) * VL + i / 2);
-    private static final VectorShuffle<Float> ZIP_HI = shuffle(i -> (i % 2) * VL + VL / 2 + i / 2);
-    private static final VectorShuffle<Float> ZIP2_LO = shuffle(i -> (i % 4 / 2) * VL + i / 4 * 2 + i % 2);
-    private static final VectorShuffle<Float> ZIP2_HI = shuffle(i -> (i % 4 / 2) * VL + VL / 2 + i / 4 * 2 + i % 2);
-
-    /** A shuffle whose lane i takes source lane f(i) of a two-vector rearrange (>= VL: the second). */
-    private static VectorShuffle<Float> shuffle(java.util.function.IntUnaryOperator f) {
-        int[] index = new int[VL];
-        for (int i = 0; i < VL; i++) {
-            index[i] = f.applyAsInt(i);
-        }
-        return VectorShuffle.fromArray(SPECIES, index, 0);
-    }
+    private static final VectorShuffle<Float> ZIP_LO = Vectors.shuffle(i -> (i % 2) * VL + i / 2);
+    private static final VectorShuffle<Float> ZIP_HI = Vectors.shuffle(i -> (i % 2) * VL + VL / 2 + i / 2);
+    private static final VectorShuffle<Float> ZIP2_LO = Vectors.shuffle(i -> (i % 4 / 2) * VL + i / 4 * 2 + i % 2);
+    private static final VectorShuffle<Float> ZIP2_HI = Vectors.shuffle(i -> (i % 4 / 2) * VL + VL / 2 + i / 4 * 2 + i % 2);
 
     /** Whether the lane group's tiles are VL complete 4x4 tiles side by side in one output row. */
     private static boolean fullTilesInOneRow(Scratch s, int first, int lanes) {

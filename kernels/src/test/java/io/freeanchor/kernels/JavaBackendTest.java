@@ -95,6 +95,10 @@ class JavaBackendTest {
                 sq("depthwise 5", 1, 5, 9, 8, 5, 3, 1, 1, 1, 5, true, false, relu),
                 sq("depthwise x2 multiplier", 2, 4, 6, 7, 8, 3, 1, 1, 1, 4, false, true, none),
                 sq("7x7 s2 p3 stem", 1, 3, 37, 45, 17, 7, 2, 3, 1, 1, true, false, relu),
+                // output rows wider than a 512-bit panel (32 columns): the strided one-row packing paths
+                sq("7x7 s2 p3 stem, wide rows", 1, 3, 9, 141, 5, 7, 2, 3, 1, 1, true, false, relu),
+                sq("3x3 s2 p1 wide rows", 2, 5, 7, 131, 6, 3, 2, 1, 1, 1, false, true, none),
+                sq("1x1 s2 wide rows", 1, 6, 4, 150, 5, 1, 2, 0, 1, 1, true, false, none),
                 sq("5x5 s1 p2", 1, 7, 10, 33, 5, 5, 1, 2, 1, 1, true, false, none),
                 sq("3x3 wide K=576 M=40", 1, 64, 12, 30, 40, 3, 1, 1, 1, 1, true, true, relu),
                 sq("3x3 K=2304 few positions", 1, 256, 3, 5, 9, 3, 1, 1, 1, 1, true, false, none),
