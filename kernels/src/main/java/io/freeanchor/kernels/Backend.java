@@ -120,6 +120,14 @@ public interface Backend extends AutoCloseable {
     default void hostWritten(Tensor t) {}
 
     /**
+     * The host has finished writing this tensor's store (e.g. the next batch's input) and leaves it
+     * untouched until an op has read it: a backend that keeps device copies may start copying it now,
+     * beside the work already enqueued (the previous batch), instead of at its first use. Implies
+     * {@link #hostWritten}. No-op for host backends.
+     */
+    default void prefetch(Tensor t) {}
+
+    /**
      * Makes this tensor's host store current (a result the caller reads on the host). A backend that
      * writes results on a device copies them back here. No-op for host backends.
      */

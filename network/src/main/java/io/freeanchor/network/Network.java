@@ -5,9 +5,12 @@ import io.freeanchor.kernels.PreparedConv;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.onnx.OnnxModel;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A plan bound to a backend, with its activation buffers allocated once and reused by every run.
@@ -24,6 +27,8 @@ public final class Network {
      * as the backend keeps them ({@link Backend#holdConstant}: FLOAT16 copies on fp16 storage).
      */
     private final Map<String, Tensor> constants;
+    /** Inputs handed to {@link #prefetch} that no run has read yet (by identity). */
+    private final Set<Tensor> prefetched = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** Receives each step's wall time, for profiles. */
     @FunctionalInterface
@@ -108,6 +113,20 @@ public final class Network {
         return constants.containsKey(name);
     }
 
+    /**
+     * Hands the backend the inputs of a later run now, so that a device backend can upload them
+     * beside the work it is still doing (the previous batch: call this after that batch's run and
+     * before reading its results). The caller must not write these tensors until a run has read
+     * them, and must pass the same tensor objects to that run.
+     */
+    public void prefetch(Map<String, Tensor> inputs) {
+        checkInputs(inputs);
+        for (Tensor t : inputs.values()) {
+            backend.prefetch(t);
+            prefetched.add(t);
+        }
+    }
+
     /** Runs the graph; returns every graph output by name, in graph order. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         return run(inputs, null);
@@ -132,8 +151,13 @@ public final class Network {
         Map<String, Tensor> env = new HashMap<>(constants);
         checkInputs(inputs);
         env.putAll(inputs);
-        // The caller may have refilled an input array since the last run (device backends re-upload).
-        inputs.values().forEach(backend::hostWritten);
+        // The caller may have refilled an input array since the last run (device backends re-upload),
+        // unless it said so in advance with prefetch.
+        for (Tensor t : inputs.values()) {
+            if (!prefetched.remove(t)) {
+                backend.hostWritten(t);
+            }
+        }
         MemoryPlan m = plan.memory();
         for (int index = 0; index < plan.nodes().size(); index++) {
             PlanNode n = plan.nodes().get(index);

@@ -1,9 +1,11 @@
 package io.freeanchor.eval.cli;
 
 import io.freeanchor.kernels.DType;
+import io.freeanchor.kernels.opencl.OpenClBackend;
 import io.freeanchor.network.Plan;
 import io.freeanchor.network.PlanOptions;
 import io.freeanchor.network.Planner;
+import io.freeanchor.network.ops.ConvOps;
 import io.freeanchor.onnx.Dim;
 import io.freeanchor.onnx.OnnxLoader;
 import io.freeanchor.onnx.OnnxModel;
@@ -11,9 +13,11 @@ import io.freeanchor.onnx.ValueInfo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,12 +76,39 @@ final class InfoCommand implements Callable<Integer> {
                 bytes(plan.memory().peakBytes()), plan.memory().slotCount(), bytes(plan.memory().outputBytes()),
                 bytes(plan.memory().peakBytes(DType.FLOAT16)));
         // What --device opencl allocates once and reuses for every batch of this shape: one buffer per
-        // weight, activation slot, input and output (float tensors as half with --precision fp16).
+        // weight, activation slot and output, two per input (eval uploads the next batch beside the
+        // current one); float tensors as half with --precision fp16.
         long inputBytes = plan.inputs().values().stream().mapToLong(v -> v.bytes()).sum();
-        long device = plan.parameterBytes() + plan.memory().peakBytes() + inputBytes + plan.memory().outputBytes();
-        out.printf("opencl device memory budget %s at fp32, about %s at fp16 (weights, activations, inputs, outputs)%n",
-                bytes(device), bytes(device / 2));
+        long device = plan.parameterBytes() + plan.memory().peakBytes() + 2 * inputBytes + plan.memory().outputBytes();
+        OpenClBackend.WinogradBytes wino = winogradBytes(plan);
+        long winoTotal = wino.inputScratch() + wino.outputScratch() + wino.filters();
+        out.printf("opencl device memory budget %s at fp32, about %s at fp16 (weights, activations, two inputs, outputs);"
+                        + " up to %s more where the tuner picks Winograd (FP32 at either precision: transformed filters %s,"
+                        + " tile scratch %s + %s)%n",
+                bytes(device), bytes(device / 2), bytes(winoTotal), bytes(wino.filters()), bytes(wino.inputScratch()),
+                bytes(wino.outputScratch()));
         return 0;
+    }
+
+    /**
+     * The OpenCL Winograd footprint if every eligible convolution took it: the largest input and
+     * output scratch (one pair is reused) and the filters of each distinct weight.
+     */
+    private static OpenClBackend.WinogradBytes winogradBytes(Plan plan) {
+        long v = 0, m = 0, filters = 0;
+        Set<String> weights = new HashSet<>();
+        for (Plan.StepInfo s : plan.stepInfos()) {
+            if (s.step() instanceof ConvOps.ConvStep conv) {
+                OpenClBackend.WinogradBytes b = OpenClBackend.winogradBytes(conv.params(), plan.type(s.inputs().get(0)).shape(),
+                        plan.type(s.inputs().get(1)).shape(), plan.type(s.outputs().get(0)).shape());
+                v = Math.max(v, b.inputScratch());
+                m = Math.max(m, b.outputScratch());
+                if (weights.add(s.inputs().get(1))) {
+                    filters += b.filters();
+                }
+            }
+        }
+        return new OpenClBackend.WinogradBytes(v, m, filters);
     }
 
     /** The declared shape with a symbolic leading (batch) dimension taken as 1; null if not resolvable. */

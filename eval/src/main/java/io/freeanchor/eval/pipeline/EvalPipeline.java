@@ -10,6 +10,7 @@ import io.freeanchor.eval.image.ImageDecoder;
 import io.freeanchor.eval.image.LinearResize;
 import io.freeanchor.eval.image.Preprocessor;
 import io.freeanchor.kernels.Backend;
+import io.freeanchor.kernels.DType;
 import io.freeanchor.kernels.Tensor;
 import io.freeanchor.network.Network;
 import io.freeanchor.network.PlanOptions;
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
 
 /**
  * Images to detections: decoding, resizing and normalization run on their own threads, a batch or
@@ -47,6 +49,7 @@ public final class EvalPipeline implements AutoCloseable {
     private final ExecutorService decoders;
     private final Preprocessor preprocessor = new Preprocessor();
     private final PostProcessor postProcessor;
+    private final InputBuffers inputs = new InputBuffers();
     private Network network;
     private int networkBatch = -1;
 
@@ -82,23 +85,57 @@ public final class EvalPipeline implements AutoCloseable {
     /**
      * Runs the images in batches; {@code sink} receives each batch's results in image order (failed
      * images are left out and listed in the outcome when skipping bad images, else they stop the run).
+     * Each batch's input is handed to the network ({@link Network#prefetch}) while the batch before it
+     * still runs, so that a device backend uploads it beside that batch's work; the two alternate
+     * between two input buffers, reused from batch to batch.
      */
     public Outcome run(List<InputImage> images, Consumer<List<Checkpoint.ImageResult>> sink) {
-        Deque<Future<PreparedImage>> inFlight = new ArrayDeque<>();
-        int next = 0;
-        List<String> skipped = new ArrayList<>();
+        Decoding decoding = new Decoding(images);
         long inferenceNanos = 0;
-        int done = 0;
-        while (done < images.size()) {
-            // Keep up to two batches decoding ahead of the network.
-            while (next < images.size() && inFlight.size() < 2 * batch) {
-                InputImage img = images.get(next++);
-                inFlight.add(decoders.submit(() -> prepare(img)));
+        List<PreparedImage> group = decoding.nextGroup();
+        Tensor input = group.isEmpty() ? null : inputs.fill(group);
+        while (!group.isEmpty()) {
+            Network network = networkFor(group.size());
+            long start = System.nanoTime();
+            Map<String, Tensor> outputs = network.runOnDevice(Map.of(inputName, input));
+            long enqueued = System.nanoTime() - start;
+            List<PreparedImage> next = decoding.nextGroup();
+            Tensor nextInput = null;
+            if (next.size() == group.size()) {
+                nextInput = inputs.fill(next);
+                network.prefetch(Map.of(inputName, nextInput));
             }
+            // Inference time includes the candidate stage: on a device it is where the results come back.
+            start = System.nanoTime();
+            PostProcessor.BatchCandidates candidates = candidates(outputs);
+            inferenceNanos += enqueued + System.nanoTime() - start;
+            sink.accept(postProcess(group, candidates));
+            group = next;
+            input = nextInput != null || group.isEmpty() ? nextInput : inputs.fill(group);
+        }
+        return new Outcome(images.size(), decoding.skipped, inferenceNanos / 1e9);
+    }
+
+    /** The images in order, decoded and resized on the decode threads up to two batches ahead. */
+    private final class Decoding {
+        private final List<InputImage> images;
+        private final Deque<Future<PreparedImage>> inFlight = new ArrayDeque<>();
+        private final List<String> skipped = new ArrayList<>();
+        private int next;
+
+        Decoding(List<InputImage> images) {
+            this.images = images;
+        }
+
+        /** The next batch of decoded images (fewer at the end; empty when none is left). */
+        List<PreparedImage> nextGroup() {
             List<PreparedImage> group = new ArrayList<>();
-            while (group.size() < batch && !inFlight.isEmpty()) {
+            while (group.size() < batch && (next < images.size() || !inFlight.isEmpty())) {
+                while (next < images.size() && inFlight.size() < 2 * batch) {
+                    InputImage img = images.get(next++);
+                    inFlight.add(decoders.submit(() -> prepare(img)));
+                }
                 PreparedImage p = await(inFlight.poll());
-                done++;
                 if (p.failed()) {
                     if (!skipBadImages) {
                         throw p.error();
@@ -107,33 +144,35 @@ public final class EvalPipeline implements AutoCloseable {
                     continue;
                 }
                 group.add(p);
-                if (next < images.size()) {
-                    InputImage img = images.get(next++);
-                    inFlight.add(decoders.submit(() -> prepare(img)));
-                }
             }
-            if (group.isEmpty()) {
-                continue;
-            }
-            long start = System.nanoTime();
-            // Inference time includes the candidate stage: on a device it is where the results come back.
-            PostProcessor.BatchCandidates candidates =
-                    candidates(networkFor(group.size()).runOnDevice(Map.of(inputName, assemble(group))));
-            inferenceNanos += System.nanoTime() - start;
-            sink.accept(postProcess(group, candidates));
+            return group;
         }
-        return new Outcome(images.size(), skipped, inferenceNanos / 1e9);
     }
 
     /**
-     * Runs one batch of already prepared inputs through the network and the candidate stage, as
-     * {@link #run} does (for --perf-only).
+     * Times {@code count} batches of {@code input} run back to back as {@link #run} runs them (each
+     * batch's input prefetched while the one before it runs; a copy of {@code input} is the second
+     * buffer) and passes each batch's seconds, from the end of the batch before it, to {@code timed}
+     * (for --perf-only).
      */
-    public double timeBatch(Tensor input) {
-        Network n = networkFor(input.dim(0));
-        long start = System.nanoTime();
-        candidates(n.runOnDevice(Map.of(inputName, input)));
-        return (System.nanoTime() - start) / 1e9;
+    public void timeBatches(Tensor input, int count, DoubleConsumer timed) {
+        Network network = networkFor(input.dim(0));
+        Tensor[] buffers = {input, input.copy()};
+        long last = System.nanoTime();
+        Map<String, Tensor> outputs = network.runOnDevice(Map.of(inputName, buffers[0]));
+        for (int i = 0; i < count; i++) {
+            Tensor next = buffers[(i + 1) % 2];
+            if (i + 1 < count) {
+                network.prefetch(Map.of(inputName, next));
+            }
+            candidates(outputs);
+            long now = System.nanoTime();
+            timed.accept((now - last) / 1e9);
+            last = now;
+            if (i + 1 < count) {
+                outputs = network.runOnDevice(Map.of(inputName, next));
+            }
+        }
     }
 
     /**
@@ -177,12 +216,40 @@ public final class EvalPipeline implements AutoCloseable {
     }
 
     private Tensor assemble(List<PreparedImage> group) {
+        Tensor t = Tensor.zeros(DType.FLOAT32, new int[] {group.size(), 3, inputHeight(), inputWidth()});
+        assembleInto(group, t);
+        return t;
+    }
+
+    private void assembleInto(List<PreparedImage> group, Tensor t) {
         int per = 3 * inputHeight() * inputWidth();
-        float[] data = new float[group.size() * per];
         for (int i = 0; i < group.size(); i++) {
-            System.arraycopy(group.get(i).chw(), 0, data, i * per, per);
+            System.arraycopy(group.get(i).chw(), 0, t.floats(), i * per, per);
         }
-        return Tensor.ofFloats(new int[] {group.size(), 3, inputHeight(), inputWidth()}, data);
+    }
+
+    /**
+     * Two network input buffers for the current batch size, filled in turn: the one a batch runs
+     * from stays untouched while the next batch is written into the other.
+     */
+    private final class InputBuffers {
+        private final Tensor[] buffers = new Tensor[2];
+        private int turn;
+
+        Tensor fill(List<PreparedImage> group) {
+            if (buffers[0] == null || buffers[0].dim(0) != group.size()) {
+                buffers[0] = null; // let a full batch's buffers go before allocating the short last one's
+                buffers[1] = null;
+                buffers[0] = assemble(group);
+                buffers[1] = Tensor.zeros(DType.FLOAT32, buffers[0].shape());
+                turn = 1;
+                return buffers[0];
+            }
+            Tensor t = buffers[turn];
+            turn ^= 1;
+            assembleInto(group, t);
+            return t;
+        }
     }
 
     private List<Checkpoint.ImageResult> postProcess(List<PreparedImage> group, PostProcessor.BatchCandidates candidates) {

@@ -12,15 +12,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A context and one in-order command queue (with profiling) on one device, and the programs built for
- * it. Owns every handle it creates (programs, kernels); buffers are owned by the caller. Closing
- * releases them in reverse order.
+ * A context on one device with two in-order command queues (with profiling): the compute queue, which
+ * runs kernels and the blocking copies, and a transfer queue for {@link #writeAsync} uploads that
+ * overlap the compute queue's work. Owns every handle it creates (programs, kernels); buffers are
+ * owned by the caller. Closing releases them in reverse order.
  */
 public final class ClContext implements AutoCloseable {
     private final OpenCl cl;
     private final ClDevice device;
     private final MemorySegment context;
     private final MemorySegment queue;
+    private final MemorySegment transfers;
+    /** Commands enqueued on the compute queue so far, and how many of the first of them are known complete. */
+    private long enqueued, completed;
     private final ProgramCache cache;
     private final List<MemorySegment> programs = new ArrayList<>();
     private final List<ClKernel> kernels = new ArrayList<>();
@@ -43,6 +47,13 @@ public final class ClContext implements AutoCloseable {
                 Native.call(cl.releaseContext, context);
                 ClErrors.check(err.get(JAVA_INT, 0), "clCreateCommandQueue");
             }
+            transfers = (MemorySegment) Native.call(cl.createCommandQueue, context, device.id(),
+                    OpenCl.CL_QUEUE_PROFILING_ENABLE, err);
+            if (err.get(JAVA_INT, 0) != 0) {
+                Native.call(cl.releaseCommandQueue, queue);
+                Native.call(cl.releaseContext, context);
+                ClErrors.check(err.get(JAVA_INT, 0), "clCreateCommandQueue (transfers)");
+            }
         }
     }
 
@@ -52,10 +63,14 @@ public final class ClContext implements AutoCloseable {
 
     /** A read-write device buffer of at least one byte. */
     public ClBuffer buffer(long bytes) {
+        return buffer(bytes, OpenCl.CL_MEM_READ_WRITE);
+    }
+
+    private ClBuffer buffer(long bytes, long flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = arena.allocate(JAVA_INT);
             long size = Math.max(bytes, 1);
-            MemorySegment mem = (MemorySegment) Native.call(cl.createBuffer, context, OpenCl.CL_MEM_READ_WRITE, size,
+            MemorySegment mem = (MemorySegment) Native.call(cl.createBuffer, context, flags, size,
                     MemorySegment.NULL, err);
             int rc = err.get(JAVA_INT, 0);
             if (rc != 0) {
@@ -67,16 +82,105 @@ public final class ClContext implements AutoCloseable {
         }
     }
 
-    /** Blocking host-to-device copy of {@code bytes} bytes from native memory. */
+    /**
+     * Host memory the driver can copy from without staging it (a mapped {@code CL_MEM_ALLOC_HOST_PTR}
+     * buffer: pinned on GPU drivers), the source {@link #writeAsync} wants for a real overlap.
+     */
+    public ClHostBuffer hostBuffer(long bytes) {
+        ClBuffer b = buffer(bytes, OpenCl.CL_MEM_READ_WRITE | OpenCl.CL_MEM_ALLOC_HOST_PTR);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment err = arena.allocate(JAVA_INT);
+            MemorySegment p = (MemorySegment) Native.call(cl.enqueueMapBuffer, transfers, b.handle, OpenCl.CL_TRUE,
+                    OpenCl.CL_MAP_WRITE, 0L, b.bytes(), 0, MemorySegment.NULL, MemorySegment.NULL, err);
+            int rc = err.get(JAVA_INT, 0);
+            if (rc != 0) {
+                b.close();
+                ClErrors.check(rc, "clEnqueueMapBuffer(" + b.bytes() + " bytes)");
+            }
+            return new ClHostBuffer(b, p.reinterpret(b.bytes()), () -> Native.check(cl.enqueueUnmapMemObject,
+                    "clEnqueueUnmapMemObject", transfers, b.handle, p, 0, MemorySegment.NULL, MemorySegment.NULL));
+        }
+    }
+
+    /** Blocking host-to-device copy of {@code bytes} bytes from native memory (after every command before it). */
     public void write(ClBuffer dst, long offset, MemorySegment src, long bytes) {
         Native.check(cl.enqueueWriteBuffer, "clEnqueueWriteBuffer", queue, dst.handle, OpenCl.CL_TRUE, offset, bytes,
                 src, 0, MemorySegment.NULL, MemorySegment.NULL);
+        completed = ++enqueued;
     }
 
     /** Blocking device-to-host copy (waits for every command before it: the queue is in order). */
     public void read(ClBuffer src, long offset, MemorySegment dst, long bytes) {
         Native.check(cl.enqueueReadBuffer, "clEnqueueReadBuffer", queue, src.handle, OpenCl.CL_TRUE, offset, bytes,
                 dst, 0, MemorySegment.NULL, MemorySegment.NULL);
+        completed = ++enqueued;
+    }
+
+    /**
+     * Starts copying {@code bytes} bytes of {@code src} (which must stay untouched until the returned
+     * event completes) to the start of {@code dst} on the transfer queue, beside whatever the compute
+     * queue runs, and returns at once. With {@code afterCompute} the copy first waits for every
+     * command enqueued on the compute queue so far (they may still read dst). The compute queue must
+     * {@link #computeWaitsFor} the event before using dst.
+     */
+    public ClEvent writeAsync(ClBuffer dst, MemorySegment src, long bytes, boolean afterCompute) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment waitList = MemorySegment.NULL;
+            ClEvent computeDone = afterCompute ? barrier(queue, null) : null;
+            if (computeDone != null) {
+                waitList = arena.allocate(ADDRESS);
+                waitList.set(ADDRESS, 0, computeDone.handle);
+            }
+            MemorySegment event = arena.allocate(ADDRESS);
+            try {
+                Native.check(cl.enqueueWriteBuffer, "clEnqueueWriteBuffer (async)", transfers, dst.handle, OpenCl.CL_FALSE,
+                        0L, bytes, src, computeDone == null ? 0 : 1, waitList, event);
+            } finally {
+                if (computeDone != null) {
+                    computeDone.close();
+                }
+            }
+            ClEvent done = new ClEvent(cl, event.get(ADDRESS, 0));
+            Native.check(cl.flush, "clFlush", transfers); // submit now, not at the next blocking call
+            return done;
+        }
+    }
+
+    /** Makes every command enqueued on the compute queue from now on wait for {@code e}. */
+    public void computeWaitsFor(ClEvent e) {
+        barrier(queue, e).close();
+    }
+
+    /** A barrier on {@code q} after its commands so far (and after {@code waitFor}, if given); returns its event. */
+    private ClEvent barrier(MemorySegment q, ClEvent waitFor) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment waitList = MemorySegment.NULL;
+            if (waitFor != null) {
+                waitList = arena.allocate(ADDRESS);
+                waitList.set(ADDRESS, 0, waitFor.handle);
+            }
+            MemorySegment event = arena.allocate(ADDRESS);
+            Native.check(cl.enqueueBarrierWithWaitList, "clEnqueueBarrierWithWaitList", q, waitFor == null ? 0 : 1, waitList,
+                    event);
+            if (q == queue) {
+                enqueued++;
+            }
+            return new ClEvent(cl, event.get(ADDRESS, 0));
+        }
+    }
+
+    /** Commands enqueued on the compute queue so far (kernels, copies, barriers). */
+    public long enqueued() {
+        return enqueued;
+    }
+
+    /**
+     * How many of the compute queue's first commands are known to have finished: all that were
+     * enqueued before the host last waited for the queue (a blocking copy, a timed launch or
+     * {@link #finish}; the queue runs in order).
+     */
+    public long completed() {
+        return completed;
     }
 
     /** Enqueues a device-side copy. */
@@ -84,6 +188,7 @@ public final class ClContext implements AutoCloseable {
         if (bytes > 0) {
             Native.check(cl.enqueueCopyBuffer, "clEnqueueCopyBuffer", queue, src.handle, dst.handle, srcOffset, dstOffset,
                     bytes, 0, MemorySegment.NULL, MemorySegment.NULL);
+            enqueued++;
         }
     }
 
@@ -205,18 +310,10 @@ public final class ClContext implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment event = arena.allocate(ADDRESS);
             enqueue(kernel, global, local, event);
-            MemorySegment ev = event.get(ADDRESS, 0);
-            try {
-                Native.check(cl.waitForEvents, "clWaitForEvents", 1, event);
-                MemorySegment t = arena.allocate(JAVA_LONG);
-                Native.check(cl.getEventProfilingInfo, "clGetEventProfilingInfo", ev, OpenCl.CL_PROFILING_COMMAND_START,
-                        8L, t, MemorySegment.NULL);
-                long start = t.get(JAVA_LONG, 0);
-                Native.check(cl.getEventProfilingInfo, "clGetEventProfilingInfo", ev, OpenCl.CL_PROFILING_COMMAND_END,
-                        8L, t, MemorySegment.NULL);
-                return t.get(JAVA_LONG, 0) - start;
-            } finally {
-                Native.check(cl.releaseEvent, "clReleaseEvent", ev);
+            try (ClEvent done = new ClEvent(cl, event.get(ADDRESS, 0))) {
+                done.await();
+                completed = enqueued;
+                return done.endNanos() - done.startNanos();
             }
         }
     }
@@ -229,12 +326,15 @@ public final class ClContext implements AutoCloseable {
                     g, l, 0, MemorySegment.NULL, event);
             ClErrors.check(rc, "clEnqueueNDRangeKernel(" + kernel.name() + ", global " + java.util.Arrays.toString(global)
                     + (local == null ? "" : ", local " + java.util.Arrays.toString(local)) + ")");
+            enqueued++;
         }
     }
 
-    /** Waits for every enqueued command. */
+    /** Waits for every enqueued command, on both queues. */
     public void finish() {
+        Native.check(cl.finish, "clFinish", transfers);
         Native.check(cl.finish, "clFinish", queue);
+        completed = enqueued;
     }
 
     @Override
@@ -243,6 +343,7 @@ public final class ClContext implements AutoCloseable {
             return;
         }
         closed = true;
+        Native.call(cl.finish, transfers);
         Native.call(cl.finish, queue);
         for (ClKernel k : kernels) {
             k.close();
@@ -250,6 +351,7 @@ public final class ClContext implements AutoCloseable {
         for (MemorySegment p : programs) {
             Native.call(cl.releaseProgram, p);
         }
+        Native.call(cl.releaseCommandQueue, transfers);
         Native.call(cl.releaseCommandQueue, queue);
         Native.call(cl.releaseContext, context);
     }

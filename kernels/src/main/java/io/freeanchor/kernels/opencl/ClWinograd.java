@@ -66,6 +66,17 @@ final class ClWinograd implements AutoCloseable {
                 && p.dilationW() == 1 && p.group() == 1 && p.residualScaleH() == 1 && p.residualScaleW() == 1;
     }
 
+    /**
+     * Device bytes Winograd takes for one convolution of input [N, C, H, W] {@code x} and weights
+     * [K, C, 3, 3] {@code w} with output [N, K, oh, ow]: the input and output transform scratch (V, M;
+     * one pair serves every call, sized by the largest) and the transformed filters (U, per weight).
+     */
+    static OpenClBackend.WinogradBytes bytes(int[] x, int[] w, int oh, int ow) {
+        long tiles = (long) x[0] * ((oh + 1) / 2) * ((ow + 1) / 2);
+        return new OpenClBackend.WinogradBytes(16L * x[1] * tiles * Float.BYTES, 16L * w[0] * tiles * Float.BYTES,
+                16L * w[0] * w[1] * Float.BYTES);
+    }
+
     /** Calls run so far (tests check which path a convolution took). */
     long runs() {
         return runs;
@@ -89,8 +100,10 @@ final class ClWinograd implements AutoCloseable {
         ClBuffer u = filters(weightStore, weightVersion, weights, call.k(), call.c());
         int tilesH = (call.oh() + 1) / 2, tilesW = (call.ow() + 1) / 2;
         int tiles = (timed ? 1 : call.n()) * tilesH * tilesW;
-        ClBuffer vb = scratchV(16L * call.c() * tiles * Float.BYTES);
-        ClBuffer mb = scratchM(16L * call.k() * tiles * Float.BYTES);
+        OpenClBackend.WinogradBytes need = bytes(new int[] {timed ? 1 : call.n(), call.c()}, new int[] {call.k(), call.c()},
+                call.oh(), call.ow());
+        ClBuffer vb = scratchV(need.inputScratch());
+        ClBuffer mb = scratchM(need.outputScratch());
         input.args(call.x(), vb, new int[] {call.c(), call.h(), call.w(), tiles},
                 new int[] {tilesH, tilesW, call.padTop(), call.padLeft()});
         gemm.args(u, vb, mb, call.k(), tiles, call.c());

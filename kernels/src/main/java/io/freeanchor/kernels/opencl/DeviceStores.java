@@ -24,9 +24,43 @@ final class DeviceStores implements AutoCloseable {
         long version;
         /** What a derived buffer (e.g. Winograd filters) was computed from; null for host stores. */
         Object derivedFrom;
+        /** The latest asynchronous upload (see OpenClBackend.prefetch), kept until it is known finished, or null. */
+        ClEvent pendingUpload;
+        /** The compute queue has not yet been told to wait for {@link #pendingUpload}. */
+        boolean uploadUnordered;
+        /** The host memory that upload copies from, kept for the next one. */
+        ClHostBuffer uploadStaging;
+        /** An op used the buffer on the compute queue since {@link #lastComputeUse} was last brought up to date. */
+        boolean computeUsed;
+        /** A bound of the compute queue's commands ({@link ClContext#enqueued()}) that used the buffer. */
+        long lastComputeUse;
 
         Entry(ClBuffer buffer) {
             this.buffer = buffer;
+        }
+
+        /** Waits for a pending upload (its source must stay intact until then) and releases it. */
+        void settleUpload() {
+            if (pendingUpload != null) {
+                try {
+                    pendingUpload.await();
+                } finally {
+                    pendingUpload.close();
+                    pendingUpload = null;
+                    uploadUnordered = false;
+                }
+            }
+        }
+
+        void close() {
+            try {
+                settleUpload();
+            } finally {
+                buffer.close();
+                if (uploadStaging != null) {
+                    uploadStaging.close();
+                }
+            }
         }
     }
 
@@ -73,7 +107,7 @@ final class DeviceStores implements AutoCloseable {
     void remove(Object store) {
         Entry e = entries.remove(new Key(store, null));
         if (e != null) {
-            e.buffer.close();
+            e.close();
         }
     }
 
@@ -90,7 +124,7 @@ final class DeviceStores implements AutoCloseable {
         for (java.lang.ref.Reference<?> r; (r = collected.poll()) != null; ) {
             Entry e = entries.remove(r);
             if (e != null) {
-                e.buffer.close();
+                e.close();
             }
         }
     }
@@ -100,7 +134,7 @@ final class DeviceStores implements AutoCloseable {
         List<Entry> all = new ArrayList<>(entries.values());
         entries.clear();
         for (Entry e : all) {
-            e.buffer.close();
+            e.close();
         }
     }
 }

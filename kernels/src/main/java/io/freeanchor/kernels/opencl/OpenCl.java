@@ -28,10 +28,11 @@ final class OpenCl {
             CL_DEVICE_EXTENSIONS = 0x1030;
     static final long CL_DEVICE_TYPE_ALL = 0xFFFFFFFFL, CL_DEVICE_TYPE_CPU = 2, CL_DEVICE_TYPE_GPU = 4;
     static final long CL_QUEUE_PROFILING_ENABLE = 1 << 1;
-    static final long CL_MEM_READ_WRITE = 1;
+    static final long CL_MEM_READ_WRITE = 1, CL_MEM_ALLOC_HOST_PTR = 1 << 4;
+    static final long CL_MAP_WRITE = 1 << 1;
     static final int CL_PROGRAM_BINARY_SIZES = 0x1165, CL_PROGRAM_BINARIES = 0x1166, CL_PROGRAM_BUILD_LOG = 0x1183;
     static final int CL_PROFILING_COMMAND_START = 0x1282, CL_PROFILING_COMMAND_END = 0x1283;
-    static final int CL_TRUE = 1;
+    static final int CL_TRUE = 1, CL_FALSE = 0;
 
     private static final Object LOCK = new Object();
     private static volatile OpenCl instance;
@@ -41,7 +42,8 @@ final class OpenCl {
             createCommandQueue, createBuffer, enqueueWriteBuffer, enqueueReadBuffer, enqueueCopyBuffer,
             createProgramWithSource, createProgramWithBinary, buildProgram, getProgramBuildInfo, getProgramInfo,
             createKernel, setKernelArg, enqueueNDRangeKernel, getEventProfilingInfo, waitForEvents, finish,
-            releaseMemObject, releaseKernel, releaseProgram, releaseCommandQueue, releaseContext, releaseEvent;
+            releaseMemObject, releaseKernel, releaseProgram, releaseCommandQueue, releaseContext, releaseEvent,
+            enqueueMapBuffer, enqueueUnmapMemObject, enqueueBarrierWithWaitList, flush;
 
     private OpenCl(SymbolLookup lib) {
         Linker linker = Linker.nativeLinker();
@@ -78,6 +80,12 @@ final class OpenCl {
         releaseCommandQueue = b.fn("clReleaseCommandQueue", JAVA_INT, ADDRESS);
         releaseContext = b.fn("clReleaseContext", JAVA_INT, ADDRESS);
         releaseEvent = b.fn("clReleaseEvent", JAVA_INT, ADDRESS);
+        enqueueMapBuffer = b.fn("clEnqueueMapBuffer", ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+        enqueueUnmapMemObject = b.fn("clEnqueueUnmapMemObject", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS,
+                ADDRESS);
+        enqueueBarrierWithWaitList = b.fn("clEnqueueBarrierWithWaitList", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
+        flush = b.fn("clFlush", JAVA_INT, ADDRESS);
     }
 
     /** The bindings; throws {@link OpenClUnavailableException} (every time) when the loader is missing. */

@@ -54,8 +54,16 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    /**
+     * What Winograd adds on the device for one convolution where the tuner picks it (see
+     * {@link #winogradBytes}): FP32 scratch for the transformed input and output tiles, and the
+     * transformed filters. All zero for convolutions Winograd does not take.
+     */
+    public record WinogradBytes(long inputScratch, long outputScratch, long filters) {}
+
     private static final int MAX_RANK = 8;
     private static final long GROUP = 64;
+    private static final boolean ASYNC_UPLOADS = !"false".equals(System.getProperty("freeanchor.opencl.asyncUpload"));
 
     private final ClContext ctx;
     private final Precision precision;
@@ -72,6 +80,8 @@ public final class OpenClBackend implements Backend {
     private ClHeadCandidates head;
     /** Bytes copied from the device to the host so far (tensor downloads and head candidates). */
     private long bytesRead;
+    /** Bytes of tensors uploaded so far: synchronously, when an op needed them, and by {@link #prefetch}. */
+    private long bytesUploaded, bytesPrefetched;
     private boolean closed;
 
     /** Device N of {@link ClDevices#list()}, tiles autotuned. */
@@ -135,6 +145,11 @@ public final class OpenClBackend implements Backend {
         return precision;
     }
 
+    /** {@link WinogradBytes} of a convolution of input shape {@code x}, weights {@code w} and output {@code y}. */
+    public static WinogradBytes winogradBytes(Conv2dParams p, int[] x, int[] w, int[] y) {
+        return ClWinograd.eligible(p, w[2], w[3]) ? ClWinograd.bytes(x, w, y[2], y[3]) : new WinogradBytes(0, 0, 0);
+    }
+
     /** Device bytes held for tensors now. */
     public long deviceBytes() {
         return stores.bytes();
@@ -146,6 +161,16 @@ public final class OpenClBackend implements Backend {
      */
     public long bytesRead() {
         return bytesRead;
+    }
+
+    /** Bytes of tensors uploaded synchronously so far, when an op first needed them (weights, un-prefetched inputs). */
+    public long bytesUploaded() {
+        return bytesUploaded;
+    }
+
+    /** Bytes of tensors uploaded by {@link #prefetch} so far, beside the compute queue. */
+    public long bytesPrefetched() {
+        return bytesPrefetched;
     }
 
     /**
@@ -170,9 +195,49 @@ public final class OpenClBackend implements Backend {
     public void hostWritten(Tensor t) {
         DeviceStores.Entry e = stores.find(store(t));
         if (e != null) {
+            e.settleUpload(); // the synchronous upload that follows must not be overtaken by an older one
             e.deviceStale = true;
             e.hostStale = false;
         }
+    }
+
+    /**
+     * Starts uploading the store of {@code t} now, on the transfer queue, so that it overlaps the
+     * work already enqueued (the previous batch's network): the host data is converted into this
+     * store's own staging memory (pinned on GPU drivers), copied without blocking, and the compute
+     * queue waits for the copy only when an op first uses the store. When the compute queue may
+     * still be using the store's device buffer (used since the host last waited for the queue), the
+     * copy waits for it first. {@code -Dfreeanchor.opencl.asyncUpload=false} turns this into
+     * {@link #hostWritten} (a synchronous upload on first use), for comparisons.
+     */
+    @Override
+    public void prefetch(Tensor t) {
+        if (!ASYNC_UPLOADS) {
+            hostWritten(t);
+            return;
+        }
+        Object store = store(t);
+        DeviceStores.Entry e = entry(store);
+        e.settleUpload(); // its staging memory is about to be overwritten
+        long bytes = length(store) * elementBytes(store);
+        if (e.uploadStaging == null || e.uploadStaging.bytes() < bytes) {
+            if (e.uploadStaging != null) {
+                e.uploadStaging.close();
+            }
+            e.uploadStaging = ctx.hostBuffer(bytes);
+        }
+        fill(e.uploadStaging.segment(), store);
+        if (e.computeUsed) { // between ops: every command that used it is among those enqueued so far
+            e.lastComputeUse = ctx.enqueued();
+            e.computeUsed = false;
+        }
+        boolean mayBeInUse = e.lastComputeUse > ctx.completed();
+        e.pendingUpload = ctx.writeAsync(e.buffer, e.uploadStaging.segment(), bytes, mayBeInUse);
+        e.uploadUnordered = true;
+        e.deviceStale = false;
+        e.hostStale = false;
+        e.version++;
+        bytesPrefetched += bytes;
     }
 
     @Override
@@ -215,14 +280,31 @@ public final class OpenClBackend implements Backend {
         return store instanceof float[] ? (precision == Precision.FP16 ? 2 : 4) : 8;
     }
 
-    /** The device buffer of an op input, uploaded first when the host side is newer. */
-    private ClBuffer in(Tensor t) {
-        Object store = store(t);
+    /** The device entry of a store, created (device side stale) on first sight. */
+    private DeviceStores.Entry entry(Object store) {
         DeviceStores.Entry e = stores.find(store);
         if (e == null) {
             e = stores.add(store, ctx.buffer(length(store) * elementBytes(store)));
             e.deviceStale = true;
         }
+        return e;
+    }
+
+    /** The entry of a store an op is about to use on the compute queue, after any upload still running. */
+    private DeviceStores.Entry used(Object store) {
+        DeviceStores.Entry e = entry(store);
+        if (e.uploadUnordered) {
+            ctx.computeWaitsFor(e.pendingUpload);
+            e.uploadUnordered = false;
+        }
+        e.computeUsed = true;
+        return e;
+    }
+
+    /** The device buffer of an op input, uploaded first when the host side is newer. */
+    private ClBuffer in(Tensor t) {
+        Object store = store(t);
+        DeviceStores.Entry e = used(store);
         if (e.deviceStale) {
             upload(e, store);
             e.deviceStale = false;
@@ -233,11 +315,7 @@ public final class OpenClBackend implements Backend {
     /** The device buffer an op writes; afterwards the device holds the current data. */
     private ClBuffer out(Tensor t) {
         Object store = store(t);
-        DeviceStores.Entry e = stores.find(store);
-        if (e == null) {
-            e = stores.add(store, ctx.buffer(length(store) * elementBytes(store)));
-            e.deviceStale = true;
-        }
+        DeviceStores.Entry e = used(store);
         if (e.deviceStale && t.size() < length(store)) {
             upload(e, store); // the op writes part of the store: keep the host's rest
         }
@@ -255,8 +333,17 @@ public final class OpenClBackend implements Backend {
     }
 
     private void upload(DeviceStores.Entry e, Object store) {
+        long bytes = length(store) * elementBytes(store);
+        MemorySegment s = staging(bytes);
+        fill(s, store);
+        ctx.write(e.buffer, 0, s, bytes);
+        bytesUploaded += bytes;
+        e.version++;
+    }
+
+    /** Writes a host store into native memory as the device stores it (half on FP16 storage). */
+    private void fill(MemorySegment s, Object store) {
         int n = length(store);
-        MemorySegment s = staging(n * elementBytes(store));
         if (store instanceof float[] f) {
             if (precision == Precision.FP16) {
                 for (int i = 0; i < n; i++) {
@@ -268,8 +355,6 @@ public final class OpenClBackend implements Backend {
         } else {
             MemorySegment.copy((long[]) store, 0, s, JAVA_LONG, 0, n);
         }
-        ctx.write(e.buffer, 0, s, n * elementBytes(store));
-        e.version++;
     }
 
     private void download(DeviceStores.Entry e, Object store) {
