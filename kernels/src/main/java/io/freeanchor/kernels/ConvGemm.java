@@ -18,7 +18,7 @@ final class ConvGemm {
     static final VectorSpecies<Float> SPECIES = Vectors.FLOATS;
     static final int VL = SPECIES.length();
     /** Output channels per micro-kernel tile. */
-    static final int MR = Integer.getInteger("freeanchor.gemm.mr", VL >= 16 ? 8 : 4);
+    static final int MR = microKernelRows();
     /** Output positions per micro-kernel tile (two vectors). */
     static final int NR = 2 * VL;
     /** Gather index maps for strided im2col rows: {@code STRIDED[s][j] = j * s}, for strides 2 to 4. */
@@ -28,6 +28,18 @@ final class ConvGemm {
     static final int TILE_FLOATS = 64 * 1024;
 
     private ConvGemm() {}
+
+    /**
+     * {@code -Dfreeanchor.gemm.mr} (4 or 8, the row counts {@link #dot} has kernels for), else 8 on
+     * 512-bit vectors and 4 otherwise. (A 6-row kernel ran the full model 1.7x slower on 256-bit AVX2.)
+     */
+    private static int microKernelRows() {
+        int mr = Integer.getInteger("freeanchor.gemm.mr", VL >= 16 ? 8 : 4);
+        if (mr != 4 && mr != 8) {
+            throw new IllegalArgumentException("-Dfreeanchor.gemm.mr must be 4 or 8, got " + mr);
+        }
+        return mr;
+    }
 
     /** Weights in micro-kernel order. Immutable once built. */
     static final class PackedWeights {
