@@ -18,7 +18,8 @@ typedef float move_t;
 //   2  emulated: mode 1's code on float registers rounded to half (round to nearest even) after every
 //      operation, so any OpenCL 1.2 device reproduces mode 1's numerics, for tests and accuracy
 //      checks. Not bit for bit: a float fma rounded to half is a double rounding where mode 1's half
-//      fma rounds once; they differ when the float result lands exactly halfway between two halves.
+//      fma rounds once, so they differ where rounding to float lands exactly halfway between two
+//      halves (rare); and a device that flushes half subnormals differs below 2^-14.
 // op_t is an operand in registers (float in mode 0, half in 1, a float holding a half value in 2),
 // tile_t one in local memory (2 bytes in modes 1 and 2: arrays of half need cl_khr_fp16, so mode 2
 // keeps the bits as ushort). OP_LD(p, i) reads an operand from storage, TILE_LD/TILE_ST local element
