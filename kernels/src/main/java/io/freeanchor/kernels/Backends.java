@@ -26,7 +26,8 @@ public final class Backends {
     }
 
     /**
-     * @param precision "fp32", or "fp16" (half storage, FP32 arithmetic) on java and opencl
+     * @param precision "fp32", or "fp16" (half storage, FP32 arithmetic but OpenCL's {@link
+     *                  io.freeanchor.kernels.opencl.OpenClBackend.HalfArithmetic}) on java and opencl
      */
     public static Backend create(String device, int threads, String precision) {
         if (device.equals("opencl") || device.startsWith("opencl:")) {

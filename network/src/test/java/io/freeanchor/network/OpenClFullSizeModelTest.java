@@ -44,7 +44,7 @@ class OpenClFullSizeModelTest {
             throws Exception {
         double tolerance = precision == Precision.FP32 ? 1e-4 : 1e-2;
         String was = System.setProperty("freeanchor.opencl.winograd", winograd); // read when the backend is made
-        try (OpenClBackend backend = new OpenClBackend(device, precision, TileConfig.defaultFor(device))) {
+        try (OpenClBackend backend = new OpenClBackend(device, precision, TileConfig.defaultFor(device, false))) {
             Map<String, Tensor> ours = Network.bind(plan, backend).run(Map.of("input", input));
             List<String> names = List.copyOf(ours.keySet());
             double worst = 0;

@@ -14,7 +14,8 @@ public final class BackendOptions {
     String device;
 
     @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
-            description = "fp32 (default), or fp16 on java and opencl: weights and activations stored as half, arithmetic in fp32.")
+            description = "fp32 (default), or fp16 on java and opencl: weights and activations stored as half, arithmetic in fp32"
+                    + " (on OpenCL devices with cl_khr_fp16 the convolutions' inner products in half, see 'freeanchor devices').")
     String precision;
 
     /** The backend the user asked for; never another one. */

@@ -44,7 +44,9 @@ final class DevicesCommand implements Callable<Integer> {
             }
             out.println("  " + d.describe());
         }
-        out.println("fp16 (--precision fp16) stores tensors as half on every OpenCL device and on java; arithmetic is fp32.");
+        out.println("fp16 (--precision fp16) stores tensors as half on every OpenCL device and on java; arithmetic is fp32,"
+                + " except the OpenCL convolutions' inner products on devices with cl_khr_fp16 (half, summed in fp32 every"
+                + " 16 steps; JAVA_OPTS=-Dfreeanchor.opencl.halfArithmetic=off keeps fp32).");
         return 0;
     }
 }

@@ -20,7 +20,13 @@ import java.util.TreeMap;
  * time is its three launches, its one-off filter transform excluded; convolutions under
  * {@link #MIN_TUNED_FLOPS} per image just take the default GEMM) and keeps the fastest, in memory and
  * on disk next to the program binaries ({@code tune-<key>.properties}, keyed like them by device,
- * driver, precision and source hash; Winograd choices are written {@code winograd:<tiles>}).
+ * driver, source hash and build options, which carry precision and half arithmetic; Winograd
+ * choices are written {@code winograd:<tiles>}).
+ *
+ * <p>The GEMM kernel is built with the backend's {@link OpenClBackend.HalfArithmetic} ({@code
+ * -DHALF_ARITH}, part of the key, so each mode has its own choices); Winograd keeps FP32 arithmetic
+ * on FP32 scratch. With half arithmetic the tuner therefore compares Winograd in FP32 with GEMM in
+ * half by time alone: both are within the FP16 tolerance, and the faster one wins.
  *
  * <p>A forced configuration (tests, benchmarks, or {@code -Dfreeanchor.opencl.tune=false}, which
  * forces {@link TileConfig#defaultFor}) skips tuning and runs GEMM. {@code
@@ -58,18 +64,21 @@ final class ConvTuner {
     private final String source;
     private final String baseOptions;
     private final TileConfig forced;
+    private final boolean halfTiles;
     private final ClWinograd.Mode winogradMode;
     private final Map<TileConfig, List<ClKernel>> kernels = new HashMap<>();
     private final Map<String, Choice> chosen = new TreeMap<>();
     private final Map<String, Map<String, Long>> timings = new TreeMap<>();
     private final Path file;
 
-    ConvTuner(ClContext ctx, String source, String baseOptions, TileConfig forced) {
+    /** @param options the program's options; the half arithmetic's -DHALF_ARITH is added here */
+    ConvTuner(ClContext ctx, String source, String options, OpenClBackend.HalfArithmetic half, TileConfig forced) {
         this.ctx = ctx;
         this.source = source;
-        this.baseOptions = baseOptions;
+        this.baseOptions = options + " -DHALF_ARITH=" + half.option();
+        this.halfTiles = half != OpenClBackend.HalfArithmetic.OFF;
         boolean tuningOff = "false".equals(System.getProperty("freeanchor.opencl.tune"));
-        this.forced = forced != null ? forced : tuningOff ? TileConfig.defaultFor(ctx.device()) : null;
+        this.forced = forced != null ? forced : tuningOff ? TileConfig.defaultFor(ctx.device(), halfTiles) : null;
         this.winogradMode = ClWinograd.Mode.fromProperty();
         this.file = ProgramCache.cacheDir().resolve("tune-" + ProgramCache.key(ctx.device(), source, baseOptions) + ".properties");
         load();
@@ -94,7 +103,7 @@ final class ConvTuner {
     private Choice choose(String shapeKey, double flopsPerImage, Launch gemm, Launch winograd) {
         boolean eligible = winograd != null && winogradMode != ClWinograd.Mode.OFF;
         if (eligible && winogradMode == ClWinograd.Mode.ON) {
-            return new Choice(true, forced != null ? forced : TileConfig.defaultFor(ctx.device()));
+            return new Choice(true, forced != null ? forced : TileConfig.defaultFor(ctx.device(), false));
         }
         if (forced != null) {
             return new Choice(false, forced);
@@ -105,7 +114,7 @@ final class ConvTuner {
             return c;
         }
         if (flopsPerImage < MIN_TUNED_FLOPS) {
-            return new Choice(false, TileConfig.defaultFor(ctx.device()));
+            return new Choice(false, TileConfig.defaultFor(ctx.device(), halfTiles));
         }
         c = tune(key, gemm, eligible ? winograd : null);
         chosen.put(key, c);
@@ -120,7 +129,7 @@ final class ConvTuner {
         for (boolean w : winograd == null ? new boolean[] {false} : new boolean[] {false, true}) {
             Launch launch = w ? winograd : gemm;
             for (TileConfig c : TileConfig.CANDIDATES) {
-                if (!c.fits(ctx.device())) {
+                if (!c.fits(ctx.device(), halfTiles && !w)) { // Winograd's GEMM stages FP32
                     continue;
                 }
                 ClKernel k = kernel(c, w);
@@ -141,6 +150,11 @@ final class ConvTuner {
         }
         timings.put(key, times);
         return best;
+    }
+
+    /** The tuning file of this device, source and build options. */
+    Path file() {
+        return file;
     }
 
     /** Device ns per candidate id of the shapes tuned by this instance (for tests and reports). */

@@ -36,7 +36,8 @@ import java.util.Map;
  * seen it say so with {@link #hostWritten}; {@code Network} does both for its inputs and outputs.
  *
  * <p>FP16 precision stores every FLOAT32 tensor as half on the device (weights and activations,
- * converted on upload and download) and computes in FP32; INT64 tensors stay 64-bit. Not
+ * converted on upload and download) and computes in FP32, except the inner products of the
+ * implicit-GEMM convolution under {@link HalfArithmetic}; INT64 tensors stay 64-bit. Not
  * thread-safe: one op at a time, like a Network. Never falls back to another backend: a failing
  * OpenCL call is an {@link OpenClException}.
  */
@@ -61,12 +62,58 @@ public final class OpenClBackend implements Backend {
      */
     public record WinogradBytes(long inputScratch, long outputScratch, long filters) {}
 
+    /**
+     * The arithmetic of the implicit-GEMM convolution's inner products (conv_gemm.cl's {@code
+     * -DHALF_ARITH}): half products summed in half over chunks of 16 k-steps, the chunks in FP32; bias,
+     * residual and ReLU in FP32. Only under FP16 precision; the other kernels (Winograd, grouped
+     * convolutions, the rest) compute in FP32. Chosen by {@code
+     * -Dfreeanchor.opencl.halfArithmetic}: {@code auto} (default: native where the device has
+     * cl_khr_fp16), {@code on} (native; fails without cl_khr_fp16), {@code off}, {@code emulate}.
+     */
+    public enum HalfArithmetic {
+        /** FP32 arithmetic. */
+        OFF,
+        /** cl_khr_fp16 half arithmetic. */
+        NATIVE,
+        /** The same numerics on any device: float registers rounded to half after every operation (tests). */
+        EMULATED;
+
+        static final String PROPERTY = "freeanchor.opencl.halfArithmetic";
+
+        /** The value of -DHALF_ARITH: the constants are in common.cl's order (0, 1, 2). */
+        int option() {
+            return ordinal();
+        }
+
+        /** The mode for this precision on this device, from the system property. */
+        static HalfArithmetic select(Precision precision, ClDevice device) {
+            String v = System.getProperty(PROPERTY, "auto");
+            HalfArithmetic requested = switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                case "auto" -> device.fp16() ? NATIVE : OFF;
+                case "on" -> NATIVE;
+                case "off" -> OFF;
+                case "emulate" -> EMULATED;
+                default -> throw new IllegalArgumentException(
+                        "-D" + PROPERTY + " must be auto, on, off or emulate, got '" + v + "'");
+            };
+            if (precision == Precision.FP32) {
+                return OFF;
+            }
+            if (requested == NATIVE && !device.fp16()) {
+                throw new IllegalArgumentException("-D" + PROPERTY + "=on, but OpenCL device " + device.index() + " ("
+                        + device.name() + ") has no cl_khr_fp16; use auto, off or emulate");
+            }
+            return requested;
+        }
+    }
+
     private static final int MAX_RANK = 8;
     private static final long GROUP = 64;
     private static final boolean ASYNC_UPLOADS = !"false".equals(System.getProperty("freeanchor.opencl.asyncUpload"));
 
     private final ClContext ctx;
     private final Precision precision;
+    private final HalfArithmetic halfArithmetic;
     private final DeviceStores stores = new DeviceStores();
     private final Map<String, ClKernel> ops = new HashMap<>();
     private final ConvTuner convTuner;
@@ -94,6 +141,7 @@ public final class OpenClBackend implements Backend {
      */
     public OpenClBackend(ClDevice device, Precision precision, TileConfig forcedTiles) {
         this.precision = precision;
+        this.halfArithmetic = HalfArithmetic.select(precision, device);
         this.ctx = new ClContext(device);
         try {
             String common = resource("common.cl");
@@ -106,7 +154,7 @@ public final class OpenClBackend implements Backend {
             for (int i = 0; i < names.size(); i++) {
                 ops.put(names.get(i), ks.get(i));
             }
-            convTuner = new ConvTuner(ctx, common + resource("conv_gemm.cl"), options, forcedTiles);
+            convTuner = new ConvTuner(ctx, common + resource("conv_gemm.cl"), options, halfArithmetic, forcedTiles);
             winograd = new ClWinograd(ctx, common + resource("winograd.cl"), options);
             dummy = ctx.buffer(16);
             errorFlag = ctx.buffer(4);
@@ -129,7 +177,11 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public String name() {
-        return "opencl:" + ctx.device().index() + (precision == Precision.FP16 ? "/fp16" : "");
+        return "opencl:" + ctx.device().index() + (precision == Precision.FP16 ? "/fp16" : "") + switch (halfArithmetic) {
+            case OFF -> "";
+            case NATIVE -> "+half-arith";
+            case EMULATED -> "+half-arith-emulated";
+        };
     }
 
     @Override
@@ -143,6 +195,10 @@ public final class OpenClBackend implements Backend {
 
     public Precision precision() {
         return precision;
+    }
+
+    public HalfArithmetic halfArithmetic() {
+        return halfArithmetic;
     }
 
     /** {@link WinogradBytes} of a convolution of input shape {@code x}, weights {@code w} and output {@code y}. */

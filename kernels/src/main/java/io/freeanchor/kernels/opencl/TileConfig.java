@@ -6,7 +6,9 @@ import java.util.List;
  * Tile sizes of the implicit-GEMM convolution: a work-group computes tm x tn outputs (channels x
  * pixels) in tk-deep steps; each work-item an rm x rn register block, so the work-group is
  * (tn / rn) x (tm / rm). With {@code local} the tiles are staged in local memory (GPUs); without,
- * read from global memory through the caches (CPU devices), and tk is unused.
+ * read from global memory through the caches (CPU devices), and tk is unused. The local tiles hold
+ * FP32 operands, or half ones ({@code halfTiles}) when conv_gemm runs with half arithmetic; Winograd's
+ * batched GEMM always stages FP32.
  */
 public record TileConfig(int tm, int tn, int tk, int rm, int rn, boolean local) {
     /** The candidates the autotuner times. */
@@ -22,10 +24,11 @@ public record TileConfig(int tm, int tn, int tk, int rm, int rn, boolean local) 
      * The configuration used without tuning: staged in local memory on GPUs, through the caches on
      * CPU devices (fastest of the candidates on PoCL).
      */
-    public static TileConfig defaultFor(ClDevice d) {
+    public static TileConfig defaultFor(ClDevice d, boolean halfTiles) {
         TileConfig gpu = CANDIDATES.get(1), cpu = CANDIDATES.get(5);
         TileConfig pick = d.type().equals("CPU") ? cpu : gpu;
-        return pick.fits(d) ? pick : CANDIDATES.stream().filter(c -> c.fits(d)).findFirst().orElse(pick);
+        return pick.fits(d, halfTiles) ? pick
+                : CANDIDATES.stream().filter(c -> c.fits(d, halfTiles)).findFirst().orElse(pick);
     }
 
     public int localX() {
@@ -36,8 +39,8 @@ public record TileConfig(int tm, int tn, int tk, int rm, int rn, boolean local) 
         return tm / rm;
     }
 
-    public long localMemBytes() {
-        return local ? (long) (tm + tn) * tk * Float.BYTES : 0;
+    public long localMemBytes(boolean halfTiles) {
+        return local ? (long) (tm + tn) * tk * (halfTiles ? 2 : Float.BYTES) : 0;
     }
 
     String options() {
@@ -55,7 +58,7 @@ public record TileConfig(int tm, int tn, int tk, int rm, int rn, boolean local) 
                 Integer.parseInt(p[3]), Integer.parseInt(p[4]), p[5].equals("local"));
     }
 
-    boolean fits(ClDevice d) {
-        return (long) localX() * localY() <= d.maxWorkGroupSize() && localMemBytes() <= d.localMemBytes();
+    boolean fits(ClDevice d, boolean halfTiles) {
+        return (long) localX() * localY() <= d.maxWorkGroupSize() && localMemBytes(halfTiles) <= d.localMemBytes();
     }
 }

@@ -34,7 +34,7 @@ class OpenClPrefetchTest {
 
     private static OpenClBackend open(OpenClBackend.Precision precision) {
         // Fixed tiles: no tuning runs (they would wait for the queue and hide a race).
-        return new OpenClBackend(OpenClTestDevice.get(), precision, TileConfig.defaultFor(OpenClTestDevice.get()));
+        return new OpenClBackend(OpenClTestDevice.get(), precision, TileConfig.defaultFor(OpenClTestDevice.get(), false));
     }
 
     private static Tensor conv(OpenClBackend b, Tensor x, Tensor w) {

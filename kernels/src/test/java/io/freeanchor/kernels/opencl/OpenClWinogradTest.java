@@ -53,7 +53,7 @@ class OpenClWinogradTest {
             fp32 = new OpenClBackend(d, OpenClBackend.Precision.FP32, null);
             fp16 = new OpenClBackend(d, OpenClBackend.Precision.FP16, null);
             for (TileConfig c : TileConfig.CANDIDATES) {
-                if (c.fits(d)) {
+                if (c.fits(d, false)) {
                     tiled.add(new OpenClBackend(d, OpenClBackend.Precision.FP32, c));
                 }
             }
