@@ -70,6 +70,8 @@ final class ConvTuner {
     private final Map<String, Choice> chosen = new TreeMap<>();
     private final Map<String, Map<String, Long>> timings = new TreeMap<>();
     private final Path file;
+    /** How the latest {@link #run} ran its convolution. */
+    private Choice last;
 
     /** @param options the program's options; the half arithmetic's -DHALF_ARITH is added here */
     ConvTuner(ClContext ctx, String source, String options, OpenClBackend.HalfArithmetic half, TileConfig forced) {
@@ -97,7 +99,13 @@ final class ConvTuner {
      */
     void run(String shapeKey, double flopsPerImage, Launch gemm, Launch winograd) {
         Choice c = choose(shapeKey, flopsPerImage, gemm, winograd);
+        last = c;
         (c.winograd() ? winograd : gemm).run(kernel(c.tiles(), c.winograd()), c.tiles(), false);
+    }
+
+    /** How the latest convolution ran (a choice id as in {@link #choices}), or null before the first. */
+    String lastChoice() {
+        return last == null ? null : last.id();
     }
 
     private Choice choose(String shapeKey, double flopsPerImage, Launch gemm, Launch winograd) {

@@ -237,6 +237,11 @@ public final class OpenClBackend implements Backend {
         return convTuner.choices();
     }
 
+    /** How the latest group-1 convolution ran (tm,tn,tk,rm,rn,local|global or winograd:...), or null (benchmarks). */
+    public String lastConvolution() {
+        return convTuner.lastChoice();
+    }
+
     ConvTuner convTuner() {
         return convTuner;
     }
