@@ -146,6 +146,13 @@ public interface Backend extends AutoCloseable {
      */
     default void discard(Tensor t) {}
 
+    /**
+     * Blocks until every op issued so far has finished: a device backend returns from an op once it
+     * is enqueued, so timing one op needs this (profiles). No-op for host backends, whose ops finish
+     * before they return.
+     */
+    default void finish() {}
+
     /** Releases worker threads and any native or device memory. */
     @Override
     void close();

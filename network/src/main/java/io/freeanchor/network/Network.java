@@ -30,7 +30,7 @@ public final class Network {
     /** Inputs handed to {@link #prefetch} that no run has read yet (by identity). */
     private final Set<Tensor> prefetched = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    /** Receives each step's wall time, for profiles. */
+    /** Receives each step's wall time, for profiles (a run with a listener waits for each step to finish on the device). */
     @FunctionalInterface
     public interface StepListener {
         void stepDone(String name, String opType, long nanos);
@@ -185,6 +185,7 @@ public final class Network {
                 throw new ModelException("node '" + n.name + "' (" + n.opType + "): " + e.getMessage(), e);
             }
             if (listener != null) {
+                backend.finish(); // a device backend only enqueued the step
                 listener.stepDone(n.name, n.opType, System.nanoTime() - start);
             }
         }

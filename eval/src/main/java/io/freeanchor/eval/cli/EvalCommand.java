@@ -177,7 +177,7 @@ final class EvalCommand implements Callable<Integer> {
         double median = seconds.length % 2 == 1 ? seconds[seconds.length / 2]
                 : (seconds[seconds.length / 2 - 1] + seconds[seconds.length / 2]) / 2;
         out.printf("perf: median %.3f s per batch of %d = %.2f images/s (network and head candidates, no decoding;"
-                + " %d timed batches back to back, each input uploaded beside the batch before it)%n",
+                + " %d timed batches back to back, as eval runs them)%n",
                 median, batch, batch / median, perfBatches);
         return 0;
     }

@@ -324,7 +324,7 @@ public final class OpenClBackend implements Backend {
         winograd.forget(store(t));
     }
 
-    /** Waits until every enqueued kernel has finished (for timing). */
+    @Override
     public void finish() {
         ctx.finish();
     }
