@@ -19,11 +19,12 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * The peak of the heap's live data, as the collector sees it: the heap occupancy right after every
- * garbage collection of the process (GC notifications), and right after a full collection forced at
- * {@link #checkpoint}s (the points where the program holds the most). After-GC figures leave out the
- * garbage that the pools' own peaks include (those only say how much heap the JVM happened to fill);
- * a young collection may still leave dead objects in the old generation, so they err high, not low.
- * A short-lived spike between two collections can be missed, hence the checkpoints.
+ * full (major) garbage collection of the process (GC notifications) and right after a full
+ * collection forced at {@link #checkpoint}s (the points where the program holds the most). After a
+ * full collection only live data is left. After a young (minor) collection the old generation still
+ * holds whatever died since it was promoted, so those readings are kept apart as an upper bound
+ * ({@link #afterYoungBytes}), not counted as live. A short-lived spike between two full collections
+ * can be missed, hence the checkpoints (after every step of a run, with {@code bench --heap-steps}).
  */
 final class HeapWatch implements AutoCloseable {
     private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -31,7 +32,7 @@ final class HeapWatch implements AutoCloseable {
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private final NotificationListener listener = this::collected;
     private volatile String stage = "start";
-    private long peak;
+    private long peak, afterYoung;
     private String peakStage = "start";
 
     HeapWatch() {
@@ -61,9 +62,14 @@ final class HeapWatch implements AutoCloseable {
         record(used, name);
     }
 
-    /** Largest after-collection heap occupancy seen, in bytes. */
+    /** Largest heap occupancy seen right after a full collection, in bytes: the live peak. */
     synchronized long peakBytes() {
         return peak;
+    }
+
+    /** Largest heap occupancy seen right after a young collection (dead promoted objects included), in bytes. */
+    synchronized long afterYoungBytes() {
+        return afterYoung;
     }
 
     /** The stage in which {@link #peakBytes} was seen. */
@@ -93,7 +99,13 @@ final class HeapWatch implements AutoCloseable {
                 used += e.getValue().getUsed();
             }
         }
-        record(used, stage);
+        if (info.getGcAction().contains("major")) {
+            record(used, stage);
+        } else {
+            synchronized (this) {
+                afterYoung = Math.max(afterYoung, used);
+            }
+        }
     }
 
     private synchronized void record(long used, String where) {

@@ -143,6 +143,21 @@ class BenchCommandTest {
         assertTrue(r.outLines().getLast().matches("median [0-9.]+ s per batch of 3"), r.out());
     }
 
+    /**
+     * --heap-steps: a run with a full collection after every step; the live peak is then at least
+     * what the activation plan and the outputs hold (the buffers are live from binding on).
+     */
+    @Test
+    void heapStepsCountsEveryStepBoundary() {
+        Result r = bench("--model", TINY, "--runs", "1", "--warmup", "0", "--threads", "1", "--heap-steps");
+        assertEquals(0, r.code(), r.err());
+        Matcher m = Pattern.compile("heap       peak ([0-9.]+) MiB live \\(largest heap occupancy right after a full garbage"
+                + " collection, at: ([^)]*)\\);").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertTrue(Double.parseDouble(m.group(1)) >= activationPeak(r.out()), r.out());
+        assertTrue(r.out().contains("after young collections <= "), r.out());
+    }
+
     /** --precision fp16 on java: outputs within 1e-2 of ONNX Runtime's, activation buffers half the fp32 plan's. */
     @Test
     void fp16StorageOnJavaHalvesTheActivationPlan() {
