@@ -240,10 +240,10 @@ public final class EvalPipeline implements AutoCloseable {
             if (buffers[0] == null || buffers[0].dim(0) != group.size()) {
                 buffers[0] = null; // let a full batch's buffers go before allocating the short last one's
                 buffers[1] = null;
-                buffers[0] = assemble(group);
-                buffers[1] = Tensor.zeros(DType.FLOAT32, buffers[0].shape());
-                turn = 1;
-                return buffers[0];
+                int[] shape = {group.size(), 3, inputHeight(), inputWidth()};
+                buffers[0] = Tensor.zeros(DType.FLOAT32, shape);
+                buffers[1] = Tensor.zeros(DType.FLOAT32, shape);
+                turn = 0;
             }
             Tensor t = buffers[turn];
             turn ^= 1;

@@ -67,14 +67,14 @@ final class ClWinograd implements AutoCloseable {
     }
 
     /**
-     * Device bytes Winograd takes for one convolution of input [N, C, H, W] {@code x} and weights
-     * [K, C, 3, 3] {@code w} with output [N, K, oh, ow]: the input and output transform scratch (V, M;
-     * one pair serves every call, sized by the largest) and the transformed filters (U, per weight).
+     * Device bytes Winograd takes for one convolution of n images, c input and k output channels and
+     * an oh x ow output: the input and output transform scratch (V, M; one pair serves every call,
+     * sized by the largest) and the transformed filters (U, per weight).
      */
-    static OpenClBackend.WinogradBytes bytes(int[] x, int[] w, int oh, int ow) {
-        long tiles = (long) x[0] * ((oh + 1) / 2) * ((ow + 1) / 2);
-        return new OpenClBackend.WinogradBytes(16L * x[1] * tiles * Float.BYTES, 16L * w[0] * tiles * Float.BYTES,
-                16L * w[0] * w[1] * Float.BYTES);
+    static OpenClBackend.WinogradBytes bytes(int n, int c, int k, int oh, int ow) {
+        long tiles = (long) n * ((oh + 1) / 2) * ((ow + 1) / 2);
+        return new OpenClBackend.WinogradBytes(16L * c * tiles * Float.BYTES, 16L * k * tiles * Float.BYTES,
+                16L * k * c * Float.BYTES);
     }
 
     /** Calls run so far (tests check which path a convolution took). */
@@ -100,8 +100,7 @@ final class ClWinograd implements AutoCloseable {
         ClBuffer u = filters(weightStore, weightVersion, weights, call.k(), call.c());
         int tilesH = (call.oh() + 1) / 2, tilesW = (call.ow() + 1) / 2;
         int tiles = (timed ? 1 : call.n()) * tilesH * tilesW;
-        OpenClBackend.WinogradBytes need = bytes(new int[] {timed ? 1 : call.n(), call.c()}, new int[] {call.k(), call.c()},
-                call.oh(), call.ow());
+        OpenClBackend.WinogradBytes need = bytes(timed ? 1 : call.n(), call.c(), call.k(), call.oh(), call.ow());
         ClBuffer vb = scratchV(need.inputScratch());
         ClBuffer mb = scratchM(need.outputScratch());
         input.args(call.x(), vb, new int[] {call.c(), call.h(), call.w(), tiles},

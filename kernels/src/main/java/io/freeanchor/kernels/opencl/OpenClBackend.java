@@ -203,7 +203,7 @@ public final class OpenClBackend implements Backend {
 
     /** {@link WinogradBytes} of a convolution of input shape {@code x}, weights {@code w} and output {@code y}. */
     public static WinogradBytes winogradBytes(Conv2dParams p, int[] x, int[] w, int[] y) {
-        return ClWinograd.eligible(p, w[2], w[3]) ? ClWinograd.bytes(x, w, y[2], y[3]) : new WinogradBytes(0, 0, 0);
+        return ClWinograd.eligible(p, w[2], w[3]) ? ClWinograd.bytes(x[0], x[1], w[0], y[2], y[3]) : new WinogradBytes(0, 0, 0);
     }
 
     /** Device bytes held for tensors now. */
